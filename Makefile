@@ -1,0 +1,65 @@
+# The README's two commands: `make run` and `make test`. Both work from a fresh clone with only
+# Python 3.11, pip and make; they create .venv and install the pinned requirements into it.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export CASEWORK_PORT = $(PORT)
+
+.PHONY: run test install install-dev migrate demo bench lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# A stamp per requirements file: reinstall only when the pins change.
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@$(BIN)/python -c "import importlib.metadata as m, sys; \
+	  sys.exit(0) if not any(d.metadata['Name'].lower() == 'django-fsm' for d in m.distributions()) \
+	  else sys.exit('The archived django-fsm is installed in $(VENV); remove it: $(BIN)/pip uninstall -y django-fsm django-fsm-2 && make')"
+	@touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.runtime-installed
+
+install-dev: $(VENV)/.dev-installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+## make run: set everything up and run web, Celery worker and beat on the embedded defaults
+## (SQLite and the filesystem broker under var/), or on DATABASE_URL / REDIS_URL when set.
+run: demo
+	@echo
+	@echo "Casework is starting: http://127.0.0.1:$(PORT)/admin/  (health: http://127.0.0.1:$(PORT)/healthz)"
+	@echo "Log in with one of the demo logins above. Stop with Ctrl-C."
+	@echo
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+## make test: install what the tests need and run the whole suite.
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Regenerate and compile the translation catalogues (needs GNU gettext).
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

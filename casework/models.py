@@ -1,0 +1,245 @@
+"""The organisation: regions, responsible units, people and the roles they hold over regions."""
+
+from __future__ import annotations
+
+import functools
+import operator
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class Role(models.TextChoices):
+    COUNTY_OFFICER = "county_officer", _("County officer")
+    CITY_SUPERVISOR = "city_supervisor", _("City supervisor")
+    FIELD_INSPECTOR = "field_inspector", _("Field inspector")
+    LEADER = "leader", _("Leader (read-only)")
+
+
+class RegionKind(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County-level division")
+    ZONE = "zone", _("Development zone or new district")
+    CITY_LEVEL = "city_level", _("City level")
+
+
+class RegionQuerySet(models.QuerySet["Region"]):
+    def subtrees_of(self, regions: Iterable[Region]) -> RegionQuerySet:
+        """The given regions and every region below them."""
+        paths = {region.path for region in regions}
+        if not paths:
+            return self.none()
+        return self.filter(
+            functools.reduce(operator.or_, (models.Q(path__startswith=p) for p in paths))
+        )
+
+    def visible_to(self, user: User | None) -> RegionQuerySet:
+        """The regions this user may see: each region they hold a role over, and all below it.
+
+        This is the one place that answers the question; case visibility builds on it.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        regions = Region.objects.filter(memberships__user=user).only("path")
+        return self.subtrees_of(regions)
+
+
+class Region(models.Model):
+    """A node of the administrative tree: province, city, county-level division or reporting unit.
+
+    Development zones, new districts and the city level report like counties but have no GB/T 2260
+    code. ``path`` is a materialised path of primary keys ("/1/2/5/") kept by ``save()``, so that a
+    region and everything below it is one indexed ``LIKE 'prefix%'`` query.
+    """
+
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=RegionKind.choices)
+    gb_code = models.CharField(
+        _("GB/T 2260 code"),
+        max_length=6,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6}$", _("A GB/T 2260 code is six digits."))],
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # Indexed for subtree look-ups (path LIKE 'prefix%'); on PostgreSQL db_index also adds the
+    # pattern-ops index that LIKE needs.
+    path = models.CharField(_("path"), max_length=255, editable=False, default="", db_index=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(parent__isnull=True),
+                name="region_unique_root_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():
+            old_path = self.path
+            if self.pk is None:
+                super().save(*args, **kwargs)
+            new_path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+            self.path = new_path
+            kwargs.pop("force_insert", None)
+            super().save(*args, **kwargs)
+            if old_path and old_path != new_path:
+                # The region moved: carry its sub-regions along.
+                Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(
+                        models.Value(new_path),
+                        Substr("path", len(old_path) + 1),
+                        output_field=models.CharField(),
+                    )
+                )
+
+    def clean(self) -> None:
+        moved_below_itself = self.parent_id == self.pk or bool(
+            self.path and self.parent and self.parent.path.startswith(self.path)
+        )
+        if self.pk and self.parent_id and moved_below_itself:
+            raise ValidationError(
+                {"parent": _("A region cannot be placed below itself or its own sub-regions.")}
+            )
+
+    def subtree(self) -> RegionQuerySet:
+        return Region.objects.filter(path__startswith=self.path)
+
+    def ancestors(self) -> RegionQuerySet:
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        return Region.objects.filter(pk__in=ids).order_by("path")
+
+
+class UnitKind(models.TextChoices):
+    COUNTY_GOVERNMENT = "county_government", _("County government")
+    CITY_DEPARTMENT = "city_department", _("City department")
+    ZONE_COMMITTEE = "zone_committee", _("Zone administrative committee")
+    TOWNSHIP = "township", _("Township or street")
+    OTHER = "other", _("Other")
+
+
+class ResponsibleUnitQuerySet(models.QuerySet["ResponsibleUnit"]):
+    def visible_to(self, user: User | None) -> ResponsibleUnitQuerySet:
+        return self.filter(region__in=Region.objects.visible_to(user))
+
+
+class ResponsibleUnit(models.Model):
+    """A unit that does the rectification work (责任单位), in one region."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="units"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ResponsibleUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("responsible unit")
+        verbose_name_plural = _("responsible units")
+        ordering = ["region__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="unit_unique_name_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who uses the system. Roles come from memberships, never from this row alone."""
+
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def roles(self) -> set[str]:
+        return set(self.memberships.values_list("role", flat=True))
+
+    def has_role(self, role: str, region: Region | None = None) -> bool:
+        """Whether this user holds ``role``; with ``region``, over that region or one above it."""
+        memberships = self.memberships.filter(role=role)
+        if region is None:
+            return memberships.exists()
+        ancestor_ids = [int(part) for part in region.path.strip("/").split("/") if part]
+        return memberships.filter(region_id__in=ancestor_ids).exists()
+
+
+class Membership(models.Model):
+    """A role a person holds over a region (and everything below it)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(
+        ResponsibleUnit,
+        verbose_name=_("responsible unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text=_("The unit this person works for, if any."),
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["user", "region__path", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "region", "role"], name="membership_unique_role_per_region"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.region}"
+
+    def clean(self) -> None:
+        if (
+            self.unit_id
+            and self.region_id
+            and not self.unit.region.path.startswith(self.region.path)
+        ):
+            raise ValidationError({"unit": _("The unit must lie within the membership's region.")})
