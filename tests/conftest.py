@@ -77,3 +77,12 @@ def inspector(jizhou: Region) -> User:
 @pytest.fixture
 def outsider(reference: None) -> User:
     return UserFactory(username="outsider")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return (
+        f"casework: database={connection.vendor} broker={settings.CELERY_BROKER_URL.split('://')[0]}"
+        f" require_services={REQUIRE_SERVICES}"
+    )

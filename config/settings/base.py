@@ -119,7 +119,7 @@ STORAGES = {
 # Celery. The broker URL is CELERY_BROKER_URL, else REDIS_URL, else kombu's filesystem transport,
 # which needs no server and suits one machine (see ../shared/stack.md).
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "broker"
