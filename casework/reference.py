@@ -1,4 +1,5 @@
-"""Loading the reference data in ``fixtures/reference.json``: regions, units, source streams.
+"""Loading the reference data in ``fixtures/reference.json``: regions, units, source streams,
+pollution types.
 
 Every row is matched on its natural key and updated in place, so the load can run any number of
 times (and after an edit of the file) without duplicating anything.
@@ -75,7 +76,7 @@ def _load_regions(
 
 @transaction.atomic
 def reference_data_load(*, path: Path = DEFAULT_REFERENCE_FILE) -> LoadReport:
-    from cases.models import SourceStream
+    from cases.models import PollutionType, SourceStream
 
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     report = LoadReport()
@@ -102,5 +103,13 @@ def reference_data_load(*, path: Path = DEFAULT_REFERENCE_FILE) -> LoadReport:
             SourceStream,
             {"code": stream["code"]},
             {key: value for key, value in stream.items() if key != "code"},
+        )
+    for pollution_type in data.get("pollution_types", []):
+        _upsert(
+            report,
+            "pollution_type",
+            PollutionType,
+            {"code": pollution_type["code"]},
+            {key: value for key, value in pollution_type.items() if key != "code"},
         )
     return report

@@ -27,6 +27,7 @@ def test_loading_reference_twice_duplicates_nothing() -> None:
     call_command("load_reference", stdout=out)
     assert counts() == first
     assert "region: 0 created, 0 updated, 18 unchanged" in out.getvalue()
+    assert "pollution_type: 0 created, 0 updated, 10 unchanged" in out.getvalue()
 
 
 def test_the_four_source_streams_of_the_one_plus_four_mechanism() -> None:

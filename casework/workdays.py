@@ -1,0 +1,70 @@
+"""Working days on China's official calendar: holidays and swapped working weekends (调休).
+
+The one module that knows the calendar. It asks ``chinesecalendar`` for the years that package
+knows; later years raise ``CalendarOutOfRange`` with a clear message instead of guessing, because
+a guessed deadline is worse than none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import chinese_calendar
+from django.utils.translation import gettext as _
+
+from casework.errors import ApplicationError
+
+
+class CalendarOutOfRange(ApplicationError):
+    code = "calendar_out_of_range"
+
+
+def _known_years() -> tuple[int, int]:
+    known = chinese_calendar.holidays.keys() | chinese_calendar.workdays.keys()
+    return min(known).year, max(known).year
+
+
+FIRST_KNOWN_YEAR, LAST_KNOWN_YEAR = _known_years()
+
+
+def is_working_day(day: dt.date) -> bool:
+    if not FIRST_KNOWN_YEAR <= day.year <= LAST_KNOWN_YEAR:
+        raise CalendarOutOfRange(
+            _(
+                "The official holiday calendar for %(year)s is not known yet (known: "
+                "%(first)s–%(last)s); working days cannot be counted for %(day)s."
+            )
+            % {"year": day.year, "first": FIRST_KNOWN_YEAR, "last": LAST_KNOWN_YEAR, "day": day}
+        )
+    return chinese_calendar.is_workday(day)
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The ``days``-th working day after ``start`` (``start`` itself does not count)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    counted = 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def add_days(start: dt.date, days: int, *, working: bool) -> dt.date:
+    """``days`` after ``start``, counting working days or calendar days."""
+    return add_working_days(start, days) if working else start + dt.timedelta(days=days)
