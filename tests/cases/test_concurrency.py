@@ -1,0 +1,102 @@
+"""Two people act on the same case at the same moment (PostgreSQL: real row locks)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from cases.models import Action, Case, CaseEvent, State
+from cases.services import case_transition, case_update
+from casework.errors import ApplicationError, Conflict
+from casework.models import Region, User
+from tests.factories import new_case
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def race(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls in threads released together; return each one's result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except ApplicationError as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_two_concurrent_starts_one_wins_the_other_is_refused(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    case = new_case(supervisor, jizhou)
+    results = race(
+        lambda: case_transition(case_id=case.pk, user=jizhou_officer, transition="start"),
+        lambda: case_transition(case_id=case.pk, user=supervisor, transition="start"),
+    )
+    winners = [r for r in results if isinstance(r, Case)]
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert Case.objects.get(pk=case.pk).state == State.RECTIFYING
+    assert CaseEvent.objects.filter(case=case, action=Action.START).count() == 1
+
+
+def test_a_verification_racing_a_rejection_leaves_one_decision(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    from tests.cases.conftest import advance
+
+    case = advance(new_case(supervisor, jizhou), jizhou_officer, supervisor, State.SUBMITTED)
+    results = race(
+        lambda: case_transition(
+            case_id=case.pk,
+            user=supervisor,
+            transition="verify",
+            data={"verification_conclusion": "合格"},
+        ),
+        lambda: case_transition(
+            case_id=case.pk, user=supervisor, transition="reject", comment="不合格"
+        ),
+    )
+    assert sum(isinstance(r, Case) for r in results) == 1, results
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    decisions = CaseEvent.objects.filter(case=case, action__in=[Action.VERIFY, Action.REJECT])
+    assert decisions.count() == 1
+    assert Case.objects.get(pk=case.pk).state == decisions.get().to_state
+
+
+def test_two_edits_from_the_same_version_one_is_a_conflict(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    case = new_case(supervisor, jizhou)
+    version = case.version
+    results = race(
+        lambda: case_update(
+            case_id=case.pk,
+            user=jizhou_officer,
+            changes={"investigation": "甲"},
+            expected_version=version,
+        ),
+        lambda: case_update(
+            case_id=case.pk,
+            user=supervisor,
+            changes={"investigation": "乙"},
+            expected_version=version,
+        ),
+    )
+    assert sum(isinstance(r, Case) for r in results) == 1, results
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert CaseEvent.objects.filter(case=case, action=Action.UPDATE).count() == 1
