@@ -13,11 +13,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
-from casework import workdays
+from casework import clock, workdays
 from casework.models import Region, ResponsibleUnit, Role
 
 if TYPE_CHECKING:
@@ -179,7 +178,7 @@ def _is_officer_or_supervisor(case: Case, user: User) -> bool:
 
 
 def _notice_window_over(case: Case) -> bool:
-    return case.notice_ends_on is None or timezone.localdate() > case.notice_ends_on
+    return case.notice_ends_on is None or clock.today() > case.notice_ends_on
 
 
 _notice_window_over.refusal = _(  # type: ignore[attr-defined]
@@ -207,7 +206,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(state__in=OPEN_STATES)
 
     def overdue(self, today: dt.date | None = None) -> CaseQuerySet:
-        return self.open().filter(deadline__lt=today or timezone.localdate())
+        return self.open().filter(deadline__lt=today or clock.today())
 
 
 class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -323,7 +322,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     reopen_count = models.PositiveIntegerField(_("times reopened"), default=0, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
@@ -370,7 +369,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.state in OPEN_STATES and self.deadline < timezone.localdate()
+        return self.state in OPEN_STATES and self.deadline < clock.today()
 
     @property
     def is_reopened(self) -> bool:
@@ -379,7 +378,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @property
     def days_left(self) -> int:
         """Calendar days until the deadline; negative when overdue."""
-        return (self.deadline - timezone.localdate()).days
+        return (self.deadline - clock.today()).days
 
     # --- the lifecycle -------------------------------------------------------------------------
     @transition(
@@ -390,7 +389,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Accept and start"), "action": "start"},
     )
     def start(self) -> None:
-        self.started_at = timezone.now()
+        self.started_at = clock.now()
 
     @transition(
         field=state,
@@ -400,7 +399,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Submit for verification"), "action": "submit"},
     )
     def submit(self) -> None:
-        self.submitted_at = timezone.now()
+        self.submitted_at = clock.now()
 
     @transition(
         field=state,
@@ -410,8 +409,8 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Pass verification"), "action": "verify"},
     )
     def verify(self) -> None:
-        self.verified_at = timezone.now()
-        self.notice_ends_on = self.source.notice_end(timezone.localdate())
+        self.verified_at = clock.now()
+        self.notice_ends_on = self.source.notice_end(clock.today())
 
     @transition(
         field=state,
@@ -432,7 +431,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Close out"), "action": "close"},
     )
     def close(self) -> None:
-        self.closed_at = timezone.now()
+        self.closed_at = clock.now()
 
     @transition(
         field=state,
@@ -480,7 +479,7 @@ class ProgressReport(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    reported_at = models.DateTimeField(_("reported at"), default=clock.now)
     text = models.TextField(_("progress"))
     percent = models.PositiveSmallIntegerField(
         _("percent complete"), validators=[MaxValueValidator(100)]
@@ -513,7 +512,7 @@ class ExtensionRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_at = models.DateTimeField(_("requested at"), default=clock.now)
     reason = models.TextField(_("reason"))
     current_deadline = models.DateField(_("deadline when requested"))
     requested_deadline = models.DateField(_("requested deadline"))
@@ -639,7 +638,7 @@ class CaseEvent(models.Model):
         null=True,
         blank=True,
     )
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    created_at = models.DateTimeField(_("at"), default=clock.now)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     from_state = models.CharField(_("from state"), max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(_("to state"), max_length=20, choices=State.choices, blank=True)

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +35,7 @@ from cases.models import (
     State,
 )
 from cases.signals import case_event_committed
+from casework import clock
 from casework.errors import (
     ConcurrentEdit,
     InvalidInput,
@@ -225,7 +225,7 @@ def _run_transition(
                 _("“%(field)s” is required to “%(action)s”.")
                 % {"field": Case._meta.get_field(name).verbose_name, "action": spec.label}
             ]
-    if "deadline" in data and "deadline" not in errors and case.deadline < timezone.localdate():
+    if "deadline" in data and "deadline" not in errors and case.deadline < clock.today():
         errors["deadline"] = [_("The new deadline cannot be in the past.")]
     if errors:
         raise InvalidInput(errors)
@@ -377,7 +377,7 @@ def case_create(
         is_supervisor_of(user, Case(region=region)),
         _("Only a city supervisor may put cases on the ledger."),
     )
-    assigned_on = assigned_on or timezone.localdate()
+    assigned_on = assigned_on or clock.today()
     errors: dict[str, list[str]] = {}
     if deadline is None:
         if kind == CaseKind.PETITION:
@@ -636,7 +636,7 @@ def case_stage_conclude(*, case_id: int, user: User, comment: str) -> Case:
             raise TransitionNotAllowed(_("This case is already concluded for this stage."))
         if not (comment or "").strip():
             raise InvalidInput({"comment": _("Please describe what has been concluded.")})
-        case.stage_concluded_at = timezone.now()
+        case.stage_concluded_at = clock.now()
         _bump(case, "stage_concluded_at")
         _record(case, user, Action.STAGE_CONCLUDE, comment=comment.strip())
     return case
@@ -710,8 +710,8 @@ def milestone_complete(
         milestone.refresh_from_db()
         if milestone.done_on is not None:
             raise TransitionNotAllowed(_("This milestone is already completed."))
-        done_on = done_on or timezone.localdate()
-        if done_on > timezone.localdate():
+        done_on = done_on or clock.today()
+        if done_on > clock.today():
             raise InvalidInput({"done_on": _("A milestone cannot be completed in the future.")})
         milestone.done_on = done_on
         milestone.save(update_fields=["done_on"])
@@ -748,7 +748,7 @@ def extension_request_create(
         )
         if case.state not in OPEN_STATES:
             raise TransitionNotAllowed(_("Extensions are for cases still being worked on."))
-        today = timezone.localdate()
+        today = clock.today()
         if today > case.deadline:
             raise TransitionNotAllowed(
                 _(
@@ -813,7 +813,7 @@ def extension_request_decide(
             raise InvalidInput({"comment": _("Please give the reason for rejecting the request.")})
         request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
         request.decided_by = user
-        request.decided_at = timezone.now()
+        request.decided_at = clock.now()
         request.decision_comment = comment
         request.save()
         deadline_before = case.deadline
@@ -852,7 +852,7 @@ def objection_record(
             case=case,
             content=content.strip(),
             recorded_by=user,
-            received_on=received_on or timezone.localdate(),
+            received_on=received_on or clock.today(),
         )
         _bump(case)
         _record(
@@ -883,7 +883,7 @@ def objection_decide(*, objection_id: int, user: User, upheld: bool, comment: st
             raise InvalidInput({"comment": _("Please give the reason for the decision.")})
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
         objection.decided_by = user
-        objection.decided_at = timezone.now()
+        objection.decided_at = clock.now()
         objection.decision_comment = comment
         objection.save()
         if upheld:

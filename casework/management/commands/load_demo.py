@@ -30,6 +30,7 @@ class Command(BaseCommand):
             )
         call_command("load_reference", stdout=self.stdout)
         people = demo_users_load(password=password)
+        self._load_ledger()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo logins (演示账号):"))
         width = max(len(p.username) for p in people)
@@ -38,3 +39,15 @@ class Command(BaseCommand):
                 f"  {person.username:<{width}}  password: {password}   {person.full_name} · "
                 f"{person.description}"
             )
+
+    def _load_ledger(self) -> None:
+        from cases.demo import demo_ledger_load
+
+        self.stdout.write("Loading the demo ledger (演示台账) ...")
+        counts = demo_ledger_load()
+        if counts is None:
+            self.stdout.write("The demo ledger is already loaded.")
+            return
+        self.stdout.write(
+            "Demo ledger: " + ", ".join(f"{label} {count}" for label, count in counts.items())
+        )

@@ -1,0 +1,38 @@
+"""The time the services act at: now, unless a caller records something that happened earlier.
+
+Importing a historical ledger or building a demo ledger replays real dates (``with clock.at(...)``);
+everything else runs at the present. Tests freeze time with time_machine as usual.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.utils import timezone
+
+_moment: ContextVar[dt.datetime | None] = ContextVar("casework_clock_moment", default=None)
+
+
+def now() -> dt.datetime:
+    return _moment.get() or timezone.now()
+
+
+def today() -> dt.date:
+    return timezone.localdate(now())
+
+
+@contextmanager
+def at(moment: dt.datetime) -> Iterator[None]:
+    """Act as if it were ``moment`` (an aware datetime, not in the future)."""
+    if timezone.is_naive(moment):
+        raise ValueError("clock.at() needs an aware datetime")
+    if moment > timezone.now():
+        raise ValueError("clock.at() cannot act in the future")
+    token = _moment.set(moment)
+    try:
+        yield
+    finally:
+        _moment.reset(token)

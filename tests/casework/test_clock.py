@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from casework import clock, workdays
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+@time_machine.travel(dt.datetime(2026, 11, 25, 20, 0, tzinfo=dt.UTC), tick=False)
+def test_today_is_the_date_in_shanghai() -> None:
+    # 20:00 UTC is 04:00 the next morning in Ji'an.
+    assert clock.today() == dt.date(2026, 11, 26)
+
+
+def test_the_clock_replays_a_past_moment_and_refuses_the_future() -> None:
+    past = dt.datetime(2024, 5, 16, 16, 0, tzinfo=SHANGHAI)
+    with clock.at(past):
+        assert clock.now() == past
+        assert clock.today() == dt.date(2024, 5, 16)
+    assert clock.now() > past
+    with pytest.raises(ValueError), clock.at(timezone.now() + dt.timedelta(days=1)):
+        pass
+    with pytest.raises(ValueError), clock.at(dt.datetime(2024, 5, 16)):
+        pass
+
+
+def test_working_days_follow_the_official_calendar() -> None:
+    # 2026-02-14 (Saturday) was a swapped working day; 2026-02-16 (Monday) a holiday.
+    assert workdays.is_working_day(dt.date(2026, 2, 14))
+    assert not workdays.is_working_day(dt.date(2026, 2, 16))
+    assert workdays.add_working_days(dt.date(2026, 2, 13), 2) == dt.date(2026, 2, 24)
+    assert workdays.working_days_between(dt.date(2026, 2, 13), dt.date(2026, 2, 24)) == 2
+    assert workdays.working_days_between(dt.date(2026, 2, 24), dt.date(2026, 2, 13)) == -2
+
+
+def test_a_year_beyond_the_calendar_is_a_clear_error() -> None:
+    year = workdays.LAST_KNOWN_YEAR + 1
+    with pytest.raises(workdays.CalendarOutOfRange, match=f"{year} 年的法定节假日安排"):
+        workdays.add_working_days(dt.date(year - 1, 12, 30), 10)
