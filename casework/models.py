@@ -191,6 +191,9 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def get_short_name(self) -> str:
+        return self.full_name or self.username
+
     def roles(self) -> set[str]:
         return set(self.memberships.values_list("role", flat=True))
 

@@ -20,20 +20,44 @@ VIEW_ORGANISATION = {
     "casework.view_region",
     "casework.view_responsibleunit",
 }
+# Reading the ledger: every role that uses the admin.
+VIEW_LEDGER = {
+    f"cases.view_{model}"
+    for model in (
+        "case",
+        "source",
+        "sourcestream",
+        "batch",
+        "pollutiontype",
+        "caseevent",
+        "milestone",
+        "progressreport",
+        "extensionrequest",
+        "objection",
+    )
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_SUPERVISOR: frozenset(
         VIEW_ORGANISATION
+        | VIEW_LEDGER
         | {
             "casework.add_responsibleunit",
             "casework.change_responsibleunit",
             "casework.view_user",
             "casework.view_membership",
+            "cases.add_case",
+            "cases.change_case",
+            "cases.add_source",
+            "cases.change_source",
+            "cases.add_batch",
+            "cases.change_batch",
         }
     ),
-    Role.COUNTY_OFFICER: frozenset(VIEW_ORGANISATION),
-    Role.FIELD_INSPECTOR: frozenset(VIEW_ORGANISATION),
-    Role.LEADER: frozenset(VIEW_ORGANISATION),
+    # Officers change their own county's cases; which fields and when is the service's rule.
+    Role.COUNTY_OFFICER: frozenset(VIEW_ORGANISATION | VIEW_LEDGER | {"cases.change_case"}),
+    Role.FIELD_INSPECTOR: frozenset(VIEW_ORGANISATION | {"cases.view_case"}),
+    Role.LEADER: frozenset(VIEW_ORGANISATION | VIEW_LEDGER),
 }
 
 

@@ -20,8 +20,16 @@ def test_the_admin_login_page_is_in_chinese(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_english_is_available(client: Client) -> None:
-    page = client.get("/admin/login/", headers={"accept-language": "en"}).content.decode()
+def test_chinese_is_the_default_whatever_the_browser_says(client: Client) -> None:
+    page = client.get("/admin/login/", headers={"accept-language": "en-US,en"}).content.decode()
+    assert "用户名" in page
+
+
+@pytest.mark.django_db
+def test_english_is_available_by_choice(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    assert response.status_code == 302
+    page = client.get("/admin/login/").content.decode()
     assert "Username" in page
     assert "Casework: inspection rectification and petition cases" in page
 

@@ -1,0 +1,68 @@
+"""Reads of the ledger, each scoped by ``Case.objects.visible_to(user)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case as When_
+from django.db.models import IntegerField, QuerySet, Value, When
+
+from cases.models import Case, ExtensionRequest, ExtensionStatus, State
+from casework import clock
+from casework.models import Role, User
+
+
+def case_list(*, fetched_by: User) -> QuerySet[Case]:
+    """The cases this user may see, with what lists show, most urgent first.
+
+    Urgency: work owed by the unit (assigned, rectifying) by deadline, then what waits for the
+    city (submitted, then verified), then what is closed.
+    """
+    return (
+        Case.objects.visible_to(fetched_by)
+        .select_related("source__stream", "region", "unit", "batch")
+        .annotate(
+            urgency=When_(
+                When(state__in=[State.ASSIGNED, State.RECTIFYING], then=Value(0)),
+                When(state=State.SUBMITTED, then=Value(1)),
+                When(state=State.VERIFIED, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("urgency", "deadline", "id")
+    )
+
+
+@dataclass(frozen=True)
+class TodaySummary:
+    """What a person's day looks like: counts with the changelist filters that list them."""
+
+    due_this_week: int
+    overdue: int
+    to_start: int
+    to_verify: int
+    extensions_pending: int
+    to_close: int
+    is_supervisor: bool
+
+
+def case_today_summary(*, user: User, today: dt.date | None = None) -> TodaySummary:
+    today = today or clock.today()
+    cases = Case.objects.visible_to(user)
+    open_cases = cases.open()
+    return TodaySummary(
+        due_this_week=open_cases.filter(
+            deadline__gte=today, deadline__lte=today + dt.timedelta(days=7)
+        ).count(),
+        overdue=cases.overdue(today).count(),
+        to_start=cases.filter(state=State.ASSIGNED).count(),
+        to_verify=cases.filter(state=State.SUBMITTED).count(),
+        extensions_pending=ExtensionRequest.objects.filter(
+            case__in=cases, status=ExtensionStatus.PENDING
+        ).count(),
+        to_close=cases.filter(state=State.VERIFIED, notice_ends_on__lt=today).count()
+        + cases.filter(state=State.VERIFIED, notice_ends_on__isnull=True).count(),
+        is_supervisor=user.is_superuser or user.has_role(Role.CITY_SUPERVISOR),
+    )

@@ -1,0 +1,332 @@
+"""The admin, page by page and role by role (Django's test client; the browser tests drive
+the same flows in Chromium)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cases.models import Action, Case, CaseEvent, State
+from casework.models import Region, User
+from tests.cases.conftest import SUBMISSION, advance
+from tests.factories import new_case
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def trail_matches_version(*cases: Case) -> bool:
+    return all(
+        Case.objects.get(pk=c.pk).version == CaseEvent.objects.filter(case=c).count() for c in cases
+    )
+
+
+@pytest.fixture
+def two_counties(supervisor: User, jizhou: Region, qingyuan: Region) -> tuple[Case, Case]:
+    return (
+        new_case(supervisor, jizhou, acceptance_number="JZ-001"),
+        new_case(supervisor, qingyuan, acceptance_number="QY-001"),
+    )
+
+
+# --- scoping -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "visible"),
+    [
+        ("jizhou_officer", {"JZ-001"}),
+        ("qingyuan_officer", {"QY-001"}),
+        ("supervisor", {"JZ-001", "QY-001"}),
+        ("leader", {"JZ-001", "QY-001"}),
+    ],
+)
+def test_the_changelist_shows_each_role_only_its_cases(
+    persona: str,
+    visible: set[str],
+    two_counties: tuple[Case, Case],
+    client: Client,
+    request: pytest.FixtureRequest,
+) -> None:
+    login(client, request.getfixturevalue(persona))
+    response = client.get("/admin/cases/case/")
+    assert response.status_code == 200
+    shown = {c.acceptance_number for c in response.context["cl"].result_list}
+    assert shown == visible
+    page = response.content.decode()
+    for number in {"JZ-001", "QY-001"} - visible:
+        assert number not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/cases/case/{}/change/",
+        "/admin/cases/case/{}/history/",
+        "/admin/cases/case/{}/act/start/",
+        "/admin/cases/case/{}/act/progress/",
+    ],
+)
+def test_another_countys_case_is_a_404_on_every_page(
+    path: str, two_counties: tuple[Case, Case], jizhou_officer: User, client: Client
+) -> None:
+    login(client, jizhou_officer)
+    qingyuan_case = two_counties[1]
+    assert client.get(path.format(qingyuan_case.pk)).status_code in (302, 404)
+    response = client.post(
+        path.format(qingyuan_case.pk), {"comment": "x", "text": "x", "percent": 1}, follow=True
+    )
+    assert response.status_code == 404
+    assert Case.objects.get(pk=qingyuan_case.pk).state == State.ASSIGNED
+    assert CaseEvent.objects.filter(case=qingyuan_case).count() == 1
+
+
+def test_foreign_key_choices_and_autocomplete_are_scoped(
+    two_counties: tuple[Case, Case], jizhou_officer: User, supervisor: User, client: Client
+) -> None:
+    login(client, supervisor)
+    form = client.get("/admin/cases/case/add/").context["adminform"].form
+    assert {r.name for r in form.fields["region"].queryset} >= {"吉州区", "青原区", "市本级"}
+    assert "吉安市" not in {r.name for r in form.fields["region"].queryset}
+    login(client, jizhou_officer)
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "cases", "model_name": "case", "field_name": "duplicate_of", "term": "0"},
+    )
+    assert response.status_code in (200, 403)
+    if response.status_code == 200:
+        assert {r["text"] for r in response.json()["results"]} <= {"JZ-001"}
+
+
+def test_the_index_tells_an_officer_about_their_county_today(
+    supervisor: User, jizhou_officer: User, jizhou: Region, qingyuan: Region, client: Client
+) -> None:
+    today = timezone.localdate()
+    new_case(
+        supervisor,
+        jizhou,
+        assigned_on=today - dt.timedelta(days=20),
+        deadline=today - dt.timedelta(days=2),
+    )
+    new_case(supervisor, jizhou, deadline=today + dt.timedelta(days=3))
+    new_case(
+        supervisor,
+        qingyuan,
+        assigned_on=today - dt.timedelta(days=20),
+        deadline=today - dt.timedelta(days=2),
+    )
+    login(client, jizhou_officer)
+    today_summary = client.get("/admin/").context["today"]
+    assert (today_summary.overdue, today_summary.due_this_week, today_summary.to_start) == (1, 1, 2)
+    page = client.get("/admin/").content.decode()
+    assert "我的区县今日" in page
+
+
+# --- changes through the form, the buttons and the bulk actions ----------------------------------
+
+
+def test_an_officer_fills_in_the_investigation_and_cannot_touch_the_deadline(
+    two_counties: tuple[Case, Case], jizhou_officer: User, client: Client
+) -> None:
+    case = two_counties[0]
+    login(client, jizhou_officer)
+    form = client.get(f"/admin/cases/case/{case.pk}/change/").context["adminform"].form
+    assert "deadline" not in form.fields and "state" not in form.fields
+    assert "investigation" in form.fields
+    data = {
+        **{k: v for k, v in form.initial.items() if v is not None and k in form.fields},
+        "investigation": "经查，企业夜间偷排属实。",
+        "deadline": "2030-01-01",
+        "pollution_types": ["1"],
+    }
+    data = {k: v for k, v in data.items() if not isinstance(v, list) or k == "pollution_types"}
+    data.update(_empty_inlines())
+    response = client.post(f"/admin/cases/case/{case.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    case.refresh_from_db()
+    assert case.investigation == "经查，企业夜间偷排属实。"
+    assert case.deadline != dt.date(2030, 1, 1)
+    event = CaseEvent.objects.filter(case=case).latest("id")
+    assert event.action == Action.UPDATE and "investigation" in event.data["changes"]
+    assert trail_matches_version(case)
+
+
+def test_a_stale_form_is_refused_with_the_typed_text_kept(
+    two_counties: tuple[Case, Case], jizhou_officer: User, client: Client
+) -> None:
+    case = two_counties[0]
+    login(client, jizhou_officer)
+    form = client.get(f"/admin/cases/case/{case.pk}/change/").context["adminform"].form
+    from cases.services import case_update
+
+    case_update(case_id=case.pk, user=jizhou_officer, changes={"contact_person": "别人改的"})
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k in form.fields and not isinstance(v, list)
+    }
+    data.update(_empty_inlines(), investigation="我的调查结论", expected_version=1)
+    response = client.post(f"/admin/cases/case/{case.pk}/change/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "其他人已修改" in page
+    assert "我的调查结论" in page  # nothing typed is lost
+    assert Case.objects.get(pk=case.pk).investigation == ""
+
+
+def test_a_transition_button_asks_for_what_it_needs(
+    two_counties: tuple[Case, Case], jizhou_officer: User, supervisor: User, client: Client
+) -> None:
+    case = advance(two_counties[0], jizhou_officer, supervisor, State.RECTIFYING)
+    login(client, jizhou_officer)
+    buttons = client.get(f"/admin/cases/case/{case.pk}/change/").context["case_buttons"]
+    assert [b["name"] for b in buttons if b["enabled"]][:1] == ["submit"]
+    url = f"/admin/cases/case/{case.pk}/act/submit/"
+    response = client.post(url, {"comment": ""})
+    assert response.status_code == 200
+    assert "这个字段是必填项" in response.content.decode() or "必填" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == State.RECTIFYING
+    response = client.post(url, {**SUBMISSION, "comment": "请验收"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == State.SUBMITTED
+    assert trail_matches_version(case)
+
+
+def test_a_service_refusal_shows_on_the_action_page(
+    two_counties: tuple[Case, Case], jizhou_officer: User, supervisor: User, client: Client
+) -> None:
+    case = advance(two_counties[0], jizhou_officer, supervisor, State.VERIFIED)
+    login(client, supervisor)
+    page = client.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
+    assert "公示期尚未结束" in page  # the close button says why it is not available
+    response = client.post(f"/admin/cases/case/{case.pk}/act/close/", {"comment": ""})
+    assert response.status_code == 200
+    assert "公示期尚未结束" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == State.VERIFIED
+
+
+def test_a_leader_reads_but_has_no_buttons_and_cannot_act(
+    two_counties: tuple[Case, Case], leader: User, client: Client
+) -> None:
+    case = two_counties[0]
+    login(client, leader)
+    response = client.get(f"/admin/cases/case/{case.pk}/change/")
+    assert response.status_code == 200
+    assert [b for b in response.context["case_buttons"] if b["enabled"]] == []
+    response = client.post(f"/admin/cases/case/{case.pk}/act/start/", {"comment": "x"})
+    assert "无权" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == State.ASSIGNED
+
+
+def test_a_supervisor_starts_several_cases_and_hears_what_was_refused(
+    supervisor: User, jizhou_officer: User, jizhou: Region, client: Client
+) -> None:
+    fresh = [new_case(supervisor, jizhou) for _ in range(2)]
+    started = advance(new_case(supervisor, jizhou), jizhou_officer, supervisor, State.RECTIFYING)
+    login(client, supervisor)
+    response = client.post(
+        "/admin/cases/case/",
+        {"action": "start_selected", "_selected_action": [c.pk for c in [*fresh, started]]},
+        follow=True,
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert any("2" in t and fresh[0].acceptance_number in t for t in texts)
+    assert any(started.acceptance_number in t and "不能执行" in t for t in texts)
+    assert {Case.objects.get(pk=c.pk).state for c in fresh} == {State.RECTIFYING}
+    assert trail_matches_version(*fresh, started)
+
+
+def test_a_supervisor_puts_a_petition_on_the_ledger_from_the_admin(
+    supervisor: User, jizhou: Region, client: Client
+) -> None:
+    from casework.models import ResponsibleUnit
+    from tests.factories import source
+
+    src = source()
+    login(client, supervisor)
+    today = timezone.localdate()
+    response = client.post(
+        "/admin/cases/case/add/",
+        {
+            "kind": "petition",
+            "source": src.pk,
+            "acceptance_number": "X3JX202611250001",
+            "summary": "反映某养殖场粪污直排",
+            "region": jizhou.pk,
+            "unit": ResponsibleUnit.objects.get(name="吉州区人民政府").pk,
+            "assigned_on": today.isoformat(),
+            "deadline": (today + dt.timedelta(days=10)).isoformat(),
+            **{
+                f: 0
+                for f in (
+                    "ordered_to_correct",
+                    "ordered_to_rectify_by_deadline",
+                    "production_suspended",
+                    "penalty_cases",
+                    "fines_10k_yuan",
+                    "sealed_or_seized",
+                    "closed_down",
+                    "criminal_cases",
+                    "administrative_detentions",
+                    "criminal_detentions",
+                    "people_summoned",
+                    "people_held_accountable",
+                )
+            },
+            **_empty_inlines(),
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    case = Case.objects.get(acceptance_number="X3JX202611250001")
+    assert case.state == State.ASSIGNED
+    assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == [
+        Action.CREATE
+    ]
+
+
+def test_progress_added_inline_goes_through_the_service(
+    two_counties: tuple[Case, Case], jizhou_officer: User, client: Client
+) -> None:
+    case = two_counties[0]
+    login(client, jizhou_officer)
+    form = client.get(f"/admin/cases/case/{case.pk}/change/").context["adminform"].form
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k in form.fields and not isinstance(v, list)
+    }
+    data.update(_empty_inlines())
+    data.update(
+        {
+            "progress_reports-TOTAL_FORMS": "1",
+            "progress_reports-0-text": "已完成排查",
+            "progress_reports-0-percent": "40",
+        }
+    )
+    response = client.post(f"/admin/cases/case/{case.pk}/change/", data)
+    assert response.status_code == 302
+    report = case.progress_reports.get()
+    assert (report.text, report.percent, report.reported_by) == ("已完成排查", 40, jizhou_officer)
+    assert CaseEvent.objects.filter(case=case).latest("id").action == Action.PROGRESS
+    assert trail_matches_version(case)
+
+
+def _empty_inlines() -> dict[str, str]:
+    data = {}
+    for prefix in ("milestones", "progress_reports", "extension_requests", "objections", "events"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    return data
