@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export CASEWORK_PORT = $(PORT)
 
-.PHONY: run test install install-dev migrate demo bench lint format messages clean
+.PHONY: run test browser install install-dev migrate demo bench lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,17 @@ run: demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 ## make test: install what the tests need and run the whole suite.
-test: install-dev
+test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else \
+	    echo "Chromium not found: the browser tests will be skipped (sudo apt-get install chromium fonts-wqy-microhei)"; \
+	  fi; }
 
 lint: install-dev
 	$(BIN)/ruff check .
