@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cases.models import Action, Case, CaseEvent, State
+from cases.models import Action, Case, CaseEvent, PollutionType, State
 from casework.models import Region, User
 from tests.cases.conftest import SUBMISSION, advance
 from tests.factories import new_case
@@ -153,6 +153,7 @@ def test_an_officer_fills_in_the_investigation_and_cannot_touch_the_deadline(
     case.refresh_from_db()
     assert case.investigation == "经查，企业夜间偷排属实。"
     assert case.deadline != dt.date(2030, 1, 1)
+    assert list(case.pollution_types.values_list("code", flat=True)) == ["water"]
     event = CaseEvent.objects.filter(case=case).latest("id")
     assert event.action == Action.UPDATE and "investigation" in event.data["changes"]
     assert trail_matches_version(case)
