@@ -144,7 +144,7 @@ def test_an_officer_fills_in_the_investigation_and_cannot_touch_the_deadline(
         **{k: v for k, v in form.initial.items() if v is not None and k in form.fields},
         "investigation": "经查，企业夜间偷排属实。",
         "deadline": "2030-01-01",
-        "pollution_types": ["1"],
+        "pollution_types": [str(PollutionType.objects.get(code="water").pk)],
     }
     data = {k: v for k, v in data.items() if not isinstance(v, list) or k == "pollution_types"}
     data.update(_empty_inlines())
