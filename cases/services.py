@@ -34,7 +34,7 @@ from cases.models import (
     ProgressReport,
     State,
 )
-from cases.signals import case_event_committed
+from cases.signals import case_event_committed, case_event_recorded
 from casework import clock
 from casework.errors import (
     ConcurrentEdit,
@@ -336,6 +336,7 @@ def _record(
         deadline_after=case.deadline if moved or action == Action.CREATE else None,
         data=data or {},
     )
+    case_event_recorded.send(sender=CaseEvent, event=event)
     transaction.on_commit(lambda: case_event_committed.send_robust(sender=CaseEvent, event=event))
     return event
 

@@ -4,5 +4,9 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent after the transaction that wrote a case event has committed. Keyword arguments: ``event``.
+# Sent inside the transaction that writes a case event, so that receivers' own rows (a reminder
+# schedule, inbox messages) commit or roll back with the change. Keyword arguments: ``event``.
+case_event_recorded = Signal()
+
+# Sent after that transaction has committed: for side effects outside the database.
 case_event_committed = Signal()

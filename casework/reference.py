@@ -1,5 +1,5 @@
 """Loading the reference data in ``fixtures/reference.json``: regions, units, source streams,
-pollution types.
+pollution types, and the default reminder ladder.
 
 Every row is matched on its natural key and updated in place, so the load can run any number of
 times (and after an edit of the file) without duplicating anything.
@@ -112,4 +112,12 @@ def reference_data_load(*, path: Path = DEFAULT_REFERENCE_FILE) -> LoadReport:
             {"code": pollution_type["code"]},
             {key: value for key, value in pollution_type.items() if key != "code"},
         )
+    from notifications.models import ReminderRule
+
+    for rule in data.get("reminder_rules", []):
+        _, created = ReminderRule.objects.get_or_create(
+            offset_working_days=rule["offset_working_days"],
+            defaults={k: v for k, v in rule.items() if k != "offset_working_days"},
+        )
+        report.record("reminder_rule", "created" if created else "unchanged")
     return report

@@ -37,18 +37,40 @@ def _check_broker() -> dict[str, str]:
     return {"status": "ok", "transport": transport}
 
 
+def _check_scan() -> dict[str, str | None]:
+    """The reminder scan's liveness: a scheduler that silently stops is the classic failure."""
+    from django.conf import settings
+
+    from notifications.models import Heartbeat
+
+    beat = Heartbeat.objects.filter(name="scan").first()
+    if beat is None or beat.last_success_at is None:
+        return {"status": "unknown", "last_success_at": None}
+    age = (timezone.now() - beat.last_success_at).total_seconds()
+    stale = age > settings.CASEWORK_SCAN_STALE_AFTER_SECONDS
+    return {
+        "status": "error" if stale else "ok",
+        "last_success_at": timezone.localtime(beat.last_success_at).isoformat(),
+        **({"error": beat.last_error} if beat.last_error else {}),
+    }
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and people: 503 when the database, the source of truth, is down.
+    """Liveness for load balancers and people: 503 when the database (the source of truth) is
+    down or the reminder scan has stopped running.
 
     A broker outage is reported but does not fail the check: the database keeps the work and the
-    periodic scans catch up once the broker is back.
+    periodic scans catch up once the broker is back. A scan that has never run (a fresh install)
+    is "unknown", not an error.
     """
     checks = {"database": _check_database(), "broker": _check_broker()}
-    if checks["database"]["status"] != "ok":
+    if checks["database"]["status"] == "ok":
+        checks["scan"] = _check_scan()
+    if checks["database"]["status"] != "ok" or checks.get("scan", {}).get("status") == "error":
         status, http_status = "error", 503
-    elif any(check["status"] != "ok" for check in checks.values()):
+    elif any(check["status"] != "ok" for check in checks.values()):  # broker down, scan unknown
         status, http_status = "degraded", 200
     else:
         status, http_status = "ok", 200

@@ -52,6 +52,18 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return day
 
 
+def shift_working_days(day: dt.date, days: int) -> dt.date:
+    """The working day ``days`` working days after (positive) or before (negative) ``day``;
+    ``day`` itself when ``days`` is 0."""
+    step = dt.timedelta(days=1 if days > 0 else -1)
+    counted = 0
+    while counted < abs(days):
+        day += step
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier."""
     if end < start:

@@ -8,3 +8,6 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Reminders and notifications")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from notifications import receivers  # noqa: F401  (connects the signal receivers)

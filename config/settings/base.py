@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -140,7 +141,33 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Reminders and escalation: what is due, found in the database every minute.
+    "tick": {"task": "notifications.tasks.tick", "schedule": 60.0},
+    # The weekly circular (通报), Monday 09:00 Asia/Shanghai.
+    "weekly-circular": {
+        "task": "notifications.tasks.weekly_circular",
+        "schedule": crontab(day_of_week=1, hour=9, minute=0),
+    },
+    # The supervisors' daily digest.
+    "daily-digest": {
+        "task": "notifications.tasks.daily_digest",
+        "schedule": crontab(hour=8, minute=30),
+    },
+}
+
+# The city whose office supervises (GB/T 2260): its supervisors get digests, circulars, alerts.
+CASEWORK_CITY_CODE = env.str("CASEWORK_CITY_CODE", default="360800")
+# /healthz reports the reminder scan unhealthy when its last success is older than this.
+CASEWORK_SCAN_STALE_AFTER_SECONDS = env.int("CASEWORK_SCAN_STALE_AFTER_SECONDS", default=300)
+CASEWORK_SMS_BACKEND = env.str(
+    "CASEWORK_SMS_BACKEND", default="notifications.transports.LogSmsBackend"
+)
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="casework@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -81,14 +81,35 @@ def test_language_and_time_defaults(settings) -> None:  # type: ignore[no-untype
 
 
 @pytest.mark.django_db
-def test_healthz_reports_database_and_broker(client: Client) -> None:
+def test_healthz_reports_database_broker_and_scan(client: Client) -> None:
+    from django.utils import timezone
+
+    from notifications.models import Heartbeat
+
+    Heartbeat.objects.create(name="scan", last_success_at=timezone.now())
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["checks"]["database"]["status"] == "ok"
     assert body["checks"]["broker"]["status"] == "ok"
+    assert body["checks"]["scan"]["status"] == "ok"
     assert body["status"] == "ok"
     assert body["time"].endswith("+08:00")
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_scan_has_stopped(client: Client) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from notifications.models import Heartbeat
+
+    assert client.get("/healthz").json()["checks"]["scan"]["status"] == "unknown"
+    Heartbeat.objects.create(name="scan", last_success_at=timezone.now() - dt.timedelta(minutes=20))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["scan"]["status"] == "error"
 
 
 @pytest.mark.django_db

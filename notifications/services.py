@@ -1,0 +1,429 @@
+"""The reminder and escalation engine and message delivery.
+
+- ``reminder_reschedule``: a case's schedule, remade when its deadline or state changes.
+- ``reminders_scan``: what is due now, each claimed by a conditional UPDATE so that any number of
+  scanners send each reminder once; catches up after an outage by sending the highest rung due.
+- ``notify``: inbox rows (exactly once, by dedupe key) and a pending delivery per extra channel.
+- ``delivery_attempt``/``deliveries_sweep``: each attempt recorded; transient failures back off,
+  permanent ones disable the channel and tell the supervisors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cases.models import OPEN_STATES, Action, Case, CaseEvent, ExtensionRequest
+from casework import clock, workdays
+from casework.models import Membership, Region, Role, User
+from notifications.models import (
+    Audience,
+    CaseReminder,
+    ChannelPreference,
+    Delivery,
+    DeliveryStatus,
+    Heartbeat,
+    Kind,
+    Level,
+    Notification,
+    ReminderRule,
+)
+from notifications.transports import PermanentError, TransientError, transport_for
+
+logger = logging.getLogger(__name__)
+
+REMINDER_TIME = dt.time(9, 0)  # reminders go out at 09:00 Asia/Shanghai
+MAX_ATTEMPTS = 6
+DELIVERY_LEASE = dt.timedelta(minutes=5)  # a claimed attempt not finished by then is retried
+
+
+# --- schedules -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rung:
+    rule: ReminderRule
+    due_at: dt.datetime
+
+
+def _schedule(deadline: dt.date) -> list[Rung]:
+    rungs = []
+    for rule in ReminderRule.objects.filter(is_active=True).order_by("offset_working_days"):
+        day = workdays.shift_working_days(deadline, rule.offset_working_days)
+        rungs.append(Rung(rule, timezone.make_aware(dt.datetime.combine(day, REMINDER_TIME))))
+    return sorted(rungs, key=lambda r: r.due_at)
+
+
+def _next_rung(rungs: list[Rung], now: dt.datetime, today: dt.date) -> tuple[Rung | None, bool]:
+    """The rung to send next, and whether it is already due (catch-up).
+
+    Of the rungs already past, the highest escalation still counts (an overdue case is chased
+    at once), and a "before" reminder only on its own day; older reminders are not sent late.
+    """
+    past = [
+        r
+        for r in rungs
+        if r.due_at <= now
+        and (r.rule.offset_working_days > 0 or timezone.localdate(r.due_at) == today)
+    ]
+    if past:
+        return past[-1], True
+    future = [r for r in rungs if r.due_at > now]
+    return (future[0] if future else None), False
+
+
+def reminder_reschedule(*, case: Case, force: bool = False) -> CaseReminder:
+    """Make the case's schedule anew if its deadline or state changed (or ``force``)."""
+    now = clock.now()
+    reminder, created = CaseReminder.objects.select_for_update().get_or_create(
+        case=case, defaults={"deadline": case.deadline, "state": case.state}
+    )
+    if not (created or force or reminder.deadline != case.deadline or reminder.state != case.state):
+        return reminder
+    reminder.deadline, reminder.state = case.deadline, case.state
+    reminder.epoch += 0 if created else 1
+    reminder.level = Level.NONE
+    rung, due = (None, False)
+    if case.state in OPEN_STATES:
+        try:
+            rung, due = _next_rung(_schedule(case.deadline), now, clock.today())
+        except workdays.CalendarOutOfRange:
+            logger.warning("no reminder schedule for case %s: calendar unknown", case.pk)
+    reminder.next_rule = rung.rule if rung else None
+    reminder.next_reminder_at = (now if due else rung.due_at) if rung else None
+    reminder.save()
+    return reminder
+
+
+# --- the scan ------------------------------------------------------------------------------------
+
+
+def reminders_scan(*, limit: int = 1000) -> int:
+    """Send every reminder that is due; returns how many rungs were sent."""
+    now = clock.now()
+    due = list(
+        CaseReminder.objects.filter(next_reminder_at__lte=now)
+        .order_by("next_reminder_at")
+        .values_list("pk", "next_reminder_at")[:limit]
+    )
+    return sum(_fire(pk, due_at, now) for pk, due_at in due)
+
+
+def _fire(pk: int, due_at: dt.datetime, now: dt.datetime) -> int:
+    with transaction.atomic():
+        reminder = CaseReminder.objects.select_related(
+            "case__region", "case__unit", "case__source"
+        ).get(pk=pk)
+        case = reminder.case
+        if reminder.next_reminder_at != due_at:
+            return 0  # another scanner has it
+        if (reminder.deadline, reminder.state) != (case.deadline, case.state):
+            # The case changed without its schedule being remade: remake it, send nothing yet.
+            reminder_reschedule(case=case)
+            return 0
+        rungs = _schedule(case.deadline)
+        start = next((i for i, r in enumerate(rungs) if r.rule == reminder.next_rule), len(rungs))
+        # Catching up (the scanner was down, or the case came in late): of the rungs due by now,
+        # send only the highest; the lower ones are stale news.
+        rung = next((r for r in reversed(rungs[start:]) if r.due_at <= now), None)
+        following = next((r for r in rungs[start:] if r.due_at > now), None)
+        claimed = CaseReminder.objects.filter(pk=pk, next_reminder_at=due_at).update(
+            next_reminder_at=following.due_at if following else None,
+            next_rule=following.rule if following else None,
+            level=max(reminder.level, rung.rule.level if rung else 0),
+            last_sent_at=now,
+        )
+        if claimed != 1 or rung is None:
+            return 0
+        _send_rung(case, reminder, rung)
+    return 1
+
+
+def _send_rung(case: Case, reminder: CaseReminder, rung: Rung) -> None:
+    today = clock.today()
+    context = {
+        "case": case,
+        "rule": rung.rule,
+        "working_days_left": max(workdays.working_days_between(today, case.deadline), 0),
+        "working_days_overdue": max(workdays.working_days_between(case.deadline, today), 0),
+    }
+    title, body = _render("notifications/reminder.txt", context)
+    notify(
+        recipients=audience(case, rung.rule.audience),
+        case=case,
+        kind=Kind.REMINDER,
+        level=rung.rule.level,
+        title=title,
+        body=body,
+        dedupe=f"reminder:{case.pk}:{reminder.epoch}:{rung.rule.pk}:{rung.due_at:%Y%m%d}",
+    )
+
+
+def audience(case: Case, who: str) -> list[User]:
+    """The people a rung goes to: officers of the case's county (over its region or above), the
+    unit's leaders (leaders of the case's region or of its unit), or the city supervisors."""
+    ancestors = [int(p) for p in case.region.path.strip("/").split("/") if p]
+    roles = {
+        Audience.OFFICERS: Q(role=Role.COUNTY_OFFICER, region_id__in=ancestors),
+        Audience.OFFICERS_AND_LEADERS: Q(role=Role.COUNTY_OFFICER, region_id__in=ancestors)
+        | Q(role=Role.LEADER, region_id=case.region_id)
+        | Q(role=Role.LEADER, unit_id=case.unit_id),
+        Audience.SUPERVISORS: Q(role=Role.CITY_SUPERVISOR, region_id__in=ancestors),
+    }[who]
+    ids = Membership.objects.filter(roles).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    text = render_to_string(template, context).strip()
+    title, _, body = text.partition("\n")
+    return title.strip()[:200], body.strip()
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    body: str,
+    dedupe: str,
+    case: Case | None = None,
+    level: int = Level.NONE,
+) -> list[Notification]:
+    """Write each recipient's inbox row (once per dedupe key) and a pending delivery for each
+    extra channel they chose; queue the deliveries after the commit."""
+    created = []
+    for user in recipients:
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=user,
+                    case=case,
+                    kind=kind,
+                    level=level,
+                    title=title,
+                    body=body,
+                    dedupe_key=f"{dedupe}:{user.pk}"[:200],
+                )
+        except IntegrityError:
+            continue  # already written: a retry or a racing scanner
+        created.append(notification)
+        for preference in ChannelPreference.objects.filter(user=user, enabled=True):
+            delivery = Delivery.objects.create(
+                notification=notification,
+                channel=preference.channel,
+                address=preference.address,
+            )
+            transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk))
+    return created
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    """Wake a worker for a delivery. If the broker is down the row stays pending and the
+    periodic sweep sends it later: nothing is lost."""
+    from notifications.tasks import deliver
+
+    try:
+        deliver.apply_async((delivery_id,), retry=False)
+    except Exception:  # kombu raises many kinds when the broker is unreachable
+        logger.warning(
+            "broker unreachable; delivery %s waits for the sweep", delivery_id, exc_info=True
+        )
+
+
+def delivery_attempt(delivery_id: int) -> str | None:
+    """Try one delivery if it is due; returns its new status, or None if it was not due."""
+    now = clock.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + DELIVERY_LEASE)
+    if not claimed:
+        return None
+    delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
+    notification = delivery.notification
+    try:
+        transport_for(delivery.channel).send(
+            delivery.address, notification.title, notification.body
+        )
+    except PermanentError as exc:
+        _fail(delivery, str(exc))
+        _disable_channel(delivery, str(exc))
+    except TransientError as exc:
+        if delivery.attempts >= MAX_ATTEMPTS:
+            _fail(delivery, f"{exc} (gave up after {delivery.attempts} attempts)")
+        else:
+            backoff = dt.timedelta(minutes=2 ** (delivery.attempts - 1))
+            Delivery.objects.filter(pk=delivery.pk).update(
+                last_error=str(exc)[:2000], next_attempt_at=now + backoff
+            )
+    else:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.SENT, sent_at=clock.now(), last_error=""
+        )
+    return Delivery.objects.values_list("status", flat=True).get(pk=delivery.pk)
+
+
+def _fail(delivery: Delivery, error: str) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.FAILED, last_error=error[:2000]
+    )
+
+
+def _disable_channel(delivery: Delivery, reason: str) -> None:
+    with transaction.atomic():
+        preference = ChannelPreference.objects.filter(
+            user=delivery.notification.recipient, channel=delivery.channel, enabled=True
+        ).first()
+        if preference is None:
+            return
+        preference.enabled = False
+        preference.disabled_reason = reason[:2000]
+        preference.save(update_fields=["enabled", "disabled_reason"])
+        title, body = _render(
+            "notifications/channel_disabled.txt", {"preference": preference, "reason": reason}
+        )
+        notify(
+            recipients=_city_people(Role.CITY_SUPERVISOR),
+            kind=Kind.SYSTEM,
+            title=title,
+            body=body,
+            dedupe=f"channel-disabled:{preference.pk}:{delivery.pk}",
+        )
+
+
+def deliveries_sweep(*, limit: int = 500) -> int:
+    """Attempt every pending delivery whose time has come (after a broker outage, a crash, or a
+    back-off); returns how many were attempted."""
+    now = clock.now()
+    due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    return sum(delivery_attempt(pk) is not None for pk in ids)
+
+
+# --- events, digests and circulars ---------------------------------------------------------------
+
+EVENT_AUDIENCE = {
+    Action.CREATE: Audience.OFFICERS,
+    Action.REJECT: Audience.OFFICERS,
+    Action.REOPEN: Audience.OFFICERS,
+    Action.REASSIGN: Audience.OFFICERS,
+}
+
+
+def on_case_event(event: CaseEvent) -> None:
+    """Inside the change's transaction: remake the reminder schedule and tell who should know."""
+    case = event.case
+    reminder_reschedule(case=case)
+    recipients: list[User] = []
+    if event.action in EVENT_AUDIENCE:
+        recipients = audience(case, EVENT_AUDIENCE[event.action])
+    elif event.action in (Action.EXTENSION_APPROVE, Action.EXTENSION_REJECT):
+        request = (
+            ExtensionRequest.objects.filter(pk=event.data.get("extension_request_id"))
+            .select_related("requested_by")
+            .first()
+        )
+        recipients = [request.requested_by] if request else []
+    recipients = [u for u in recipients if u.pk != event.actor_id]
+    if not recipients:
+        return
+    title, body = _render("notifications/event.txt", {"event": event, "case": case})
+    notify(
+        recipients=recipients,
+        case=case,
+        kind=Kind.EVENT,
+        title=title,
+        body=body,
+        dedupe=f"event:{event.pk}",
+    )
+
+
+def _city_people(*roles: str) -> list[User]:
+    city = Region.objects.filter(gb_code=settings.CASEWORK_CITY_CODE).first()
+    if city is None:
+        return []
+    return list(
+        User.objects.filter(memberships__role__in=roles, memberships__region=city, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def circular_send() -> int:
+    """The weekly circular (通报): everything overdue, to the city's supervisors and leaders."""
+    today = clock.today()
+    sent = 0
+    for user in _city_people(Role.CITY_SUPERVISOR, Role.LEADER):
+        cases = list(
+            Case.objects.visible_to(user)
+            .overdue(today)
+            .select_related("region", "unit")
+            .order_by("deadline")[:200]
+        )
+        for case in cases:
+            case.days_overdue = (today - case.deadline).days
+        title, body = _render("notifications/circular.txt", {"cases": cases, "today": today})
+        year, week, _ = today.isocalendar()
+        sent += len(
+            notify(
+                recipients=[user],
+                kind=Kind.CIRCULAR,
+                level=Level.CIRCULAR,
+                title=title,
+                body=body,
+                dedupe=f"circular:{year}-W{week:02d}",
+            )
+        )
+    return sent
+
+
+def digest_send() -> int:
+    """The supervisors' daily digest."""
+    from cases.selectors import case_today_summary
+
+    today = clock.today()
+    sent = 0
+    for user in _city_people(Role.CITY_SUPERVISOR):
+        title, body = _render(
+            "notifications/digest.txt", {"summary": case_today_summary(user=user), "today": today}
+        )
+        sent += len(
+            notify(
+                recipients=[user],
+                kind=Kind.DIGEST,
+                title=title,
+                body=body,
+                dedupe=f"digest:{today:%Y%m%d}",
+            )
+        )
+    return sent
+
+
+def heartbeat(name: str, *, started: dt.datetime, error: str = "") -> None:
+    values = {"last_started_at": started, "last_error": error[:2000]}
+    if not error:
+        values["last_success_at"] = clock.now()
+    Heartbeat.objects.update_or_create(name=name, defaults=values)
+
+
+def notification_mark_read(*, notification_id: int, user: User) -> Notification:
+    from casework.errors import NotFound
+
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is None:
+        raise NotFound("No such notification.")
+    if notification.read_at is None:
+        notification.read_at = clock.now()
+        notification.save(update_fields=["read_at"])
+    return notification

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+
+class RobotServer:
+    """A local stand-in for a chat group robot: records each JSON message, answers as told."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self.answers: list[tuple[int, dict]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                outer.messages.append(json.loads(self.rfile.read(length)))
+                status, body = outer.answers.pop(0) if outer.answers else (200, {"errcode": 0})
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/cgi-bin/webhook/send?key=test"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def texts(self) -> list[str]:
+        return [m["text"]["content"] for m in self.messages]
+
+
+@pytest.fixture
+def robot() -> Iterator[RobotServer]:
+    server = RobotServer()
+    server.thread.start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
