@@ -423,6 +423,7 @@ class CaseAdmin(admin.ModelAdmin):
         "state_label",
         "deadline",
         "deadline_status",
+        "escalation",
         "is_priority",
     ]
     list_display_links = ["acceptance_number", "short_summary"]
@@ -578,6 +579,13 @@ class CaseAdmin(admin.ModelAdmin):
         if days == 0:
             return format_html('<strong style="color:#ba2121">{}</strong>', _("due today"))
         return _("%(days)s days left") % {"days": days}
+
+    @admin.display(description=gettext_lazy("escalation"))
+    def escalation(self, case: Case) -> str:
+        reminder = getattr(case, "reminder", None)
+        if reminder is None or not reminder.level:
+            return "—"
+        return reminder.get_level_display()
 
     # --- the form -------------------------------------------------------------------------------
     def get_fieldsets(self, request: HttpRequest, obj: Case | None = None) -> Any:

@@ -11,6 +11,7 @@ from django.db.models import IntegerField, QuerySet, Value, When
 from cases.models import Case, ExtensionRequest, ExtensionStatus, State
 from casework import clock
 from casework.models import Role, User
+from notifications.models import Heartbeat
 
 
 def case_list(*, fetched_by: User) -> QuerySet[Case]:
@@ -21,7 +22,7 @@ def case_list(*, fetched_by: User) -> QuerySet[Case]:
     """
     return (
         Case.objects.visible_to(fetched_by)
-        .select_related("source__stream", "region", "unit", "batch")
+        .select_related("source__stream", "region", "unit", "batch", "reminder")
         .annotate(
             urgency=When_(
                 When(state__in=[State.ASSIGNED, State.RECTIFYING], then=Value(0)),
@@ -46,6 +47,8 @@ class TodaySummary:
     extensions_pending: int
     to_close: int
     is_supervisor: bool
+    unread_notifications: int
+    scan_last_success: dt.datetime | None
 
 
 def case_today_summary(*, user: User, today: dt.date | None = None) -> TodaySummary:
@@ -65,4 +68,8 @@ def case_today_summary(*, user: User, today: dt.date | None = None) -> TodaySumm
         to_close=cases.filter(state=State.VERIFIED, notice_ends_on__lt=today).count()
         + cases.filter(state=State.VERIFIED, notice_ends_on__isnull=True).count(),
         is_supervisor=user.is_superuser or user.has_role(Role.CITY_SUPERVISOR),
+        unread_notifications=user.notifications.filter(read_at__isnull=True).count(),
+        scan_last_success=Heartbeat.objects.filter(name="scan")
+        .values_list("last_success_at", flat=True)
+        .first(),
     )

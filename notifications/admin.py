@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from casework.models import Role
+from notifications.models import ChannelPreference, Heartbeat, Notification, ReminderRule
+from notifications.services import notification_mark_read
+
+
+class PersonalAdmin(admin.ModelAdmin):
+    """Rows that belong to the person looking at them (their inbox, their channels)."""
+
+    owner_field = "user"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).filter(**{self.owner_field: request.user})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+
+@admin.register(Notification)
+class NotificationAdmin(PersonalAdmin):
+    """My inbox."""
+
+    owner_field = "recipient"
+    list_display = ["title", "case", "kind", "level", "created_at", "is_read"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter), "kind", "level"]
+    search_fields = ["title", "body"]
+    readonly_fields = ["title", "body", "case", "kind", "level", "created_at", "read_at"]
+    fields = readonly_fields
+    actions = ["mark_read"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("read"), boolean=True)
+    def is_read(self, notification: Notification) -> bool:
+        return notification.read_at is not None
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        # Opening a message reads it.
+        if self.get_queryset(request).filter(pk=object_id).exists():
+            notification_mark_read(notification_id=int(object_id), user=request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=gettext_lazy("Mark as read"))
+    def mark_read(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = 0
+        for notification in queryset.filter(read_at__isnull=True):
+            notification_mark_read(notification_id=notification.pk, user=request.user)
+            count += 1
+        self.message_user(
+            request, _("%(count)s marked as read.") % {"count": count}, messages.SUCCESS
+        )
+
+
+@admin.register(ChannelPreference)
+class ChannelPreferenceAdmin(PersonalAdmin):
+    """My channels besides the inbox: email, a chat group robot, SMS."""
+
+    list_display = ["channel", "address", "enabled", "disabled_reason"]
+    fields = ["channel", "address", "enabled", "disabled_reason"]
+    readonly_fields = ["disabled_reason"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def save_model(
+        self, request: HttpRequest, obj: ChannelPreference, form: Any, change: bool
+    ) -> None:
+        obj.user = request.user
+        if obj.enabled:
+            obj.disabled_reason = ""
+        super().save_model(request, obj, form, change)
+
+
+def _is_supervisor(request: HttpRequest) -> bool:
+    return request.user.is_active and (
+        request.user.is_superuser or request.user.has_role(Role.CITY_SUPERVISOR)
+    )
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    """The escalation ladder: supervisors edit it; everyone who works cases may read it."""
+
+    list_display = ["name", "offset_working_days", "level", "audience", "is_active"]
+    list_editable = ["is_active"]
+    ordering = ["offset_working_days"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_supervisor(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_supervisor(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_supervisor(request)
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    """When the reminder scan last ran: a silent scheduler shows here and on /healthz."""
+
+    list_display = ["name", "last_started_at", "last_success_at", "last_error"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_supervisor(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_supervisor(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
