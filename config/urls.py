@@ -2,11 +2,31 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
+from cases.api import CaseViewSet
+from casework.api import LoginView, LogoutView, MeView
 from casework.views import healthz
+from notifications.api import NotificationViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("cases", CaseViewSet, basename="case")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+api_v1 = [
+    path("auth/login/", LoginView.as_view(), name="api-login"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/me/", MeView.as_view(), name="api-me"),
+    *router.urls,
+]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

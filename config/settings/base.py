@@ -7,6 +7,7 @@ filesystem broker, both under the git-ignored ``var/`` folder.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -36,6 +37,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "knox",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "django_fsm",
     "casework",
     "cases",
@@ -171,10 +177,49 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="casework@loca
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Mobile clients: hashed, expiring, per-device tokens ("Authorization: Token <token>").
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "casework.drf.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "casework.drf.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"login": env.str("CASEWORK_LOGIN_RATE", default="10/min")},
+    "DEFAULT_VERSIONING_CLASS": None,
 }
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=env.int("CASEWORK_TOKEN_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "TOKEN_LIMIT_PER_USER": 10,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+_ERRORS = "drf_standardized_errors.openapi_serializers"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casework API",
+    "DESCRIPTION": "Cases, transitions, progress, extensions and notifications for mobile clients.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
+        "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
+        "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",
+        "CaseKindEnum": "cases.models.CaseKind",
+        "NotificationKindEnum": "notifications.models.Kind",
+        "CaseStateEnum": "cases.models.State",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+    ],
+}
+DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+# Bodies and uploads have limits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
 

@@ -1,0 +1,323 @@
+"""The REST API over the ledger, for mobile clients: scoped reads, and writes through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseKind,
+    ExtensionRequest,
+    Milestone,
+    ProgressReport,
+    State,
+    TruthFinding,
+)
+from cases.selectors import case_list
+from cases.services import (
+    TRANSITIONS,
+    case_available_transitions,
+    case_transition,
+    extension_request_create,
+    progress_report_add,
+)
+from casework import clock
+
+# --- serializers: every field read-only; writes go through the request serializers below ----------
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.name")
+    source_stream = serializers.CharField(source="source.stream.code")
+    batch = serializers.IntegerField(source="batch.number", allow_null=True, default=None)
+    region = serializers.CharField(source="region.name")
+    region_code = serializers.CharField(source="region.gb_code", allow_null=True)
+    unit = serializers.CharField(source="unit.name")
+    state_label = serializers.CharField(source="get_state_display")
+    is_overdue = serializers.BooleanField()
+    days_left = serializers.IntegerField()
+    escalation_level = serializers.SerializerMethodField()
+    pollution_types = serializers.SlugRelatedField(many=True, slug_field="code", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "kind",
+            "source",
+            "source_stream",
+            "batch",
+            "acceptance_number",
+            "summary",
+            "region",
+            "region_code",
+            "unit",
+            "state",
+            "state_label",
+            "assigned_on",
+            "deadline",
+            "is_overdue",
+            "days_left",
+            "escalation_level",
+            "is_priority",
+            "pollution_types",
+            "address",
+            "latitude",
+            "longitude",
+            "reopen_count",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_escalation_level(self, case: Case) -> int:
+        reminder = getattr(case, "reminder", None)
+        return reminder.level if reminder else 0
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    reported_by = serializers.CharField(source="reported_by.__str__")
+
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "reported_at", "reported_by", "text", "percent"]
+        read_only_fields = fields
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "sequence", "description", "target_date", "done_on"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.__str__", allow_null=True, default=None)
+    action_label = serializers.CharField(source="get_action_display")
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "action",
+            "action_label",
+            "from_state",
+            "to_state",
+            "comment",
+            "deadline_before",
+            "deadline_after",
+        ]
+        read_only_fields = fields
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "requested_at",
+            "reason",
+            "current_deadline",
+            "requested_deadline",
+            "status",
+            "decided_at",
+            "decision_comment",
+        ]
+        read_only_fields = fields
+
+
+class AllowedTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    allowed = serializers.BooleanField()
+    refusal = serializers.CharField(allow_null=True)
+    fields = serializers.ListField(child=serializers.CharField())
+    comment_required = serializers.BooleanField()
+
+
+class CaseDetailSerializer(CaseSerializer):
+    progress_reports = ProgressReportSerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+    extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "responsible_leader",
+            "contact_person",
+            "contact_phone",
+            "truth_finding",
+            "investigation",
+            "rectification_goal",
+            "rectification_measures",
+            "rectification_account",
+            "verification_conclusion",
+            "notice_ends_on",
+            "stage_concluded_at",
+            "progress_reports",
+            "milestones",
+            "events",
+            "extension_requests",
+            "allowed_transitions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AllowedTransitionSerializer(many=True))
+    def get_allowed_transitions(self, case: Case) -> list[dict[str, Any]]:
+        user = self.context["request"].user
+        return [
+            {
+                "name": t.spec.name,
+                "label": str(t.spec.label),
+                "allowed": t.allowed,
+                "refusal": t.refusal,
+                "fields": list(t.spec.fields),
+                "comment_required": t.spec.comment_required,
+            }
+            for t in case_available_transitions(case=case, user=user)
+        ]
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    transition = serializers.ChoiceField(choices=list(TRANSITIONS))
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    expected_version = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("The version the client last saw.")
+    )
+    rectification_account = serializers.CharField(required=False, max_length=20000)
+    truth_finding = serializers.ChoiceField(choices=TruthFinding.choices, required=False)
+    investigation = serializers.CharField(required=False, max_length=20000)
+    verification_conclusion = serializers.CharField(required=False, max_length=20000)
+    deadline = serializers.DateField(required=False)
+
+
+class ProgressRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class ExtensionRequestRequestSerializer(serializers.Serializer):
+    requested_deadline = serializers.DateField()
+    reason = serializers.CharField(max_length=5000)
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+class CaseFilter(filters.FilterSet):
+    state = filters.MultipleChoiceFilter(choices=State.choices)
+    kind = filters.ChoiceFilter(choices=CaseKind.choices)
+    region = filters.CharFilter(field_name="region__gb_code", help_text=_("GB/T 2260 code"))
+    source = filters.NumberFilter(field_name="source_id")
+    source_stream = filters.CharFilter(field_name="source__stream__code")
+    batch = filters.NumberFilter(field_name="batch__number")
+    overdue = filters.BooleanFilter(method="filter_overdue")
+    due_before = filters.DateFilter(field_name="deadline", lookup_expr="lte")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    q = filters.CharFilter(method="filter_text", max_length=100)
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
+        overdue = queryset.overdue(clock.today())
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+    def filter_text(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset.filter(
+            Q(acceptance_number__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(address__icontains=value)
+        )
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """The cases the user may see; a case outside their jurisdiction is a 404 on every route."""
+
+    filterset_class = CaseFilter
+    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["deadline", "updated_at", "assigned_on", "acceptance_number", "id"]
+    ordering = ["deadline", "id"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[Case]:
+        queryset = case_list(fetched_by=self.request.user).prefetch_related("pollution_types")
+        if self.action != "list":
+            queryset = queryset.prefetch_related(
+                Prefetch("progress_reports", ProgressReport.objects.select_related("reported_by")),
+                "milestones",
+                Prefetch("events", CaseEvent.objects.select_related("actor").order_by("id")),
+                "extension_requests",
+            )
+        return queryset
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return CaseSerializer if self.action == "list" else CaseDetailSerializer
+
+    def _detail(self, case_id: int) -> Response:
+        case = self.get_queryset().get(pk=case_id)
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=TransitionRequestSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def transitions(self, request: Request, pk: str) -> Response:
+        """Run a lifecycle transition: 403 if the user may not, 409 if the state does not allow
+        it or another change won, 400 when a required field is missing."""
+        case = self.get_object()
+        body = TransitionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        name = data.pop("transition")
+        comment = data.pop("comment", "")
+        expected = data.pop("expected_version", None)
+        case_transition(
+            case_id=case.pk,
+            user=request.user,
+            transition=name,
+            comment=comment,
+            data=data,
+            expected_version=expected,
+        )
+        return self._detail(case.pk)
+
+    @extend_schema(request=ProgressRequestSerializer, responses={201: ProgressReportSerializer})
+    @action(detail=True, methods=["post"], url_path="progress-reports")
+    def progress_reports(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        body = ProgressRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = progress_report_add(case_id=case.pk, user=request.user, **body.validated_data)
+        return Response(ProgressReportSerializer(report).data, status=201)
+
+    @extend_schema(
+        request=ExtensionRequestRequestSerializer, responses={201: ExtensionRequestSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="extension-requests")
+    def extension_requests(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        body = ExtensionRequestRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = extension_request_create(
+            case_id=case.pk, user=request.user, **body.validated_data
+        )
+        return Response(ExtensionRequestSerializer(created).data, status=201)

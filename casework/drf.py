@@ -1,0 +1,42 @@
+"""What every API endpoint shares: capped pagination, and one place where domain errors become
+HTTP errors in the one standardized shape. Kept free of view imports: DRF loads it from settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_standardized_errors.handler import exception_handler as standardized_handler
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from casework.errors import ApplicationError, InvalidInput
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200  # capped: a client cannot ask for the whole ledger in one page
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The case's state does not allow this now.")
+    default_code = "conflict"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Domain errors become HTTP errors here, in one place, in the one standardized shape."""
+    if isinstance(exc, ApplicationError):
+        if isinstance(exc, InvalidInput):
+            exc = exceptions.ValidationError(exc.field_errors)
+        elif exc.http_status == 404:
+            exc = exceptions.NotFound(exc.message)
+        elif exc.http_status == 403:
+            exc = exceptions.PermissionDenied(exc.message)
+        elif exc.http_status == 409:
+            exc = Conflict(exc.message, code=exc.code)
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": [exc.message]})
+    return standardized_handler(exc, context)
