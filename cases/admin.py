@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,6 +33,7 @@ from cases.models import (
     CaseEvent,
     ExtensionRequest,
     ExtensionStatus,
+    FieldCheck,
     Milestone,
     Objection,
     ObjectionStatus,
@@ -251,6 +252,28 @@ class ObjectionInline(ReadOnlyRowsInline):
         return format_html('<a href="{}?objection={}">{}</a>', url, objection.pk, _("Decide"))
 
 
+class FieldCheckInline(ReadOnlyRowsInline):
+    """Site checks filed from phones, with their photos (served only to who may see the case)."""
+
+    model = FieldCheck
+    fields = ["checked_at", "inspector", "result", "far_from_region", "notes", "photo_links"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("photo"))
+    def photo_links(self, check: FieldCheck) -> str:
+        return format_html_join(
+            " ",
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            (
+                (reverse("field-check-photo", args=[p.pk]), f"#{i}")
+                for i, p in enumerate(check.photos.all(), start=1)
+            ),
+        )
+
+
 class CaseEventInline(ReadOnlyRowsInline):
     """The event trail, read-only, oldest first, at the bottom of the form."""
 
@@ -448,6 +471,7 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [
         MilestoneInline,
         ProgressReportInline,
+        FieldCheckInline,
         ExtensionRequestInline,
         ObjectionInline,
         CaseEventInline,

@@ -5,21 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from cases.field_checks import field_check_record
 from cases.models import (
     Case,
     CaseEvent,
     CaseKind,
     ExtensionRequest,
+    FieldCheck,
+    FieldCheckPhoto,
+    FieldCheckResult,
     Milestone,
     ProgressReport,
     State,
@@ -140,6 +148,54 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FieldCheckPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FieldCheckPhoto
+        fields = ["id", "url", "content_type", "width", "height", "size"]
+        read_only_fields = fields
+
+    def get_url(self, photo: FieldCheckPhoto) -> str:
+        return reverse("field-check-photo", args=[photo.pk])
+
+
+class FieldCheckSerializer(serializers.ModelSerializer):
+    inspector = serializers.CharField(source="inspector.__str__")
+    photos = FieldCheckPhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FieldCheck
+        fields = [
+            "id",
+            "client_uuid",
+            "inspector",
+            "checked_at",
+            "latitude",
+            "longitude",
+            "accuracy_m",
+            "far_from_region",
+            "result",
+            "notes",
+            "created_at",
+            "photos",
+        ]
+        read_only_fields = fields
+
+
+class FieldCheckRequestSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField()
+    checked_at = serializers.DateTimeField()
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    accuracy_m = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=100000
+    )
+    result = serializers.ChoiceField(choices=FieldCheckResult.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    photos = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=9)
+
+
 class AllowedTransitionSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
@@ -154,6 +210,7 @@ class CaseDetailSerializer(CaseSerializer):
     milestones = MilestoneSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
     extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
+    field_checks = FieldCheckSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
@@ -174,6 +231,7 @@ class CaseDetailSerializer(CaseSerializer):
             "milestones",
             "events",
             "extension_requests",
+            "field_checks",
             "allowed_transitions",
         ]
         read_only_fields = fields
@@ -268,6 +326,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
                 "milestones",
                 Prefetch("events", CaseEvent.objects.select_related("actor").order_by("id")),
                 "extension_requests",
+                Prefetch(
+                    "field_checks",
+                    FieldCheck.objects.select_related("inspector").prefetch_related("photos"),
+                ),
             )
         return queryset
 
@@ -310,6 +372,29 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         return Response(ProgressReportSerializer(report).data, status=201)
 
     @extend_schema(
+        request={"multipart/form-data": FieldCheckRequestSerializer},
+        responses={201: FieldCheckSerializer, 200: FieldCheckSerializer},
+    )
+    @action(
+        detail=True, methods=["post"], url_path="field-checks", parser_classes=[MultiPartParser]
+    )
+    def field_checks(self, request: Request, pk: str) -> Response:
+        """File a site check with photos. A retry with the same ``client_uuid`` answers 200 with
+        the same record; the same ``client_uuid`` with other content is a 409."""
+        case = self.get_object()
+        body = FieldCheckRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        check, created = field_check_record(
+            case_id=case.pk, user=request.user, **body.validated_data
+        )
+        check = (
+            FieldCheck.objects.select_related("inspector")
+            .prefetch_related("photos")
+            .get(pk=check.pk)
+        )
+        return Response(FieldCheckSerializer(check).data, status=201 if created else 200)
+
+    @extend_schema(
         request=ExtensionRequestRequestSerializer, responses={201: ExtensionRequestSerializer}
     )
     @action(detail=True, methods=["post"], url_path="extension-requests")
@@ -321,3 +406,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
             case_id=case.pk, user=request.user, **body.validated_data
         )
         return Response(ExtensionRequestSerializer(created).data, status=201)
+
+
+@extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+@api_view(["GET"])
+def field_check_photo(request: Request, photo_id: int) -> FileResponse:
+    """A field-check photo, only for users who may see its case."""
+    photo = FieldCheckPhoto.objects.filter(
+        pk=photo_id, field_check__case__in=Case.objects.visible_to(request.user)
+    ).first()
+    if photo is None:
+        raise Http404
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from typing import TYPE_CHECKING
 
@@ -85,6 +86,14 @@ class Region(models.Model):
     # pattern-ops index that LIKE needs.
     path = models.CharField(_("path"), max_length=255, editable=False, default="", db_index=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    # Roughly where the region is, for a plausibility check of field-check GPS positions.
+    center_latitude = models.DecimalField(
+        _("centre latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    center_longitude = models.DecimalField(
+        _("centre longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    radius_km = models.PositiveIntegerField(_("radius (km)"), null=True, blank=True)
 
     objects = RegionQuerySet.as_manager()
 
@@ -131,6 +140,21 @@ class Region(models.Model):
             raise ValidationError(
                 {"parent": _("A region cannot be placed below itself or its own sub-regions.")}
             )
+
+    def distance_km(self, latitude: float, longitude: float) -> float | None:
+        """Great-circle distance from the region's centre, if the centre is known."""
+        if self.center_latitude is None or self.center_longitude is None:
+            return None
+        lat1, lon1 = (
+            math.radians(float(self.center_latitude)),
+            math.radians(float(self.center_longitude)),
+        )
+        lat2, lon2 = math.radians(latitude), math.radians(longitude)
+        a = (
+            math.sin((lat2 - lat1) / 2) ** 2
+            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        )
+        return 2 * 6371.0 * math.asin(math.sqrt(a))
 
     def subtree(self) -> RegionQuerySet:
         return Region.objects.filter(path__startswith=self.path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,12 @@ def _load_regions(
     for order, node in enumerate(nodes, start=1):
         gb_code = node.get("gb_code") or None
         values = {"name": node["name"], "kind": node["kind"], "parent": parent, "sort_order": order}
+        if node.get("center"):
+            # Approximate centres (the seat of government) with a generous radius: enough to
+            # flag a field check's GPS position that is far outside the county.
+            values["center_latitude"] = Decimal(str(node["center"][0]))
+            values["center_longitude"] = Decimal(str(node["center"][1]))
+            values["radius_km"] = node.get("radius_km")
         lookup = {"gb_code": gb_code} if gb_code else {"parent": parent, "name": node["name"]}
         if not gb_code:
             values.pop("name")

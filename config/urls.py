@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseViewSet
+from cases.api import CaseViewSet, field_check_photo
 from casework.api import LoginView, LogoutView, MeView
 from casework.views import healthz
 from notifications.api import NotificationViewSet
@@ -19,6 +19,7 @@ api_v1 = [
     path("auth/login/", LoginView.as_view(), name="api-login"),
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("auth/me/", MeView.as_view(), name="api-me"),
+    path("field-check-photos/<int:photo_id>/", field_check_photo, name="field-check-photo"),
     *router.urls,
 ]
 

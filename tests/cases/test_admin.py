@@ -321,7 +321,14 @@ def test_progress_added_inline_goes_through_the_service(
 
 def _empty_inlines() -> dict[str, str]:
     data = {}
-    for prefix in ("milestones", "progress_reports", "extension_requests", "objections", "events"):
+    for prefix in (
+        "milestones",
+        "progress_reports",
+        "field_checks",
+        "extension_requests",
+        "objections",
+        "events",
+    ):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",
