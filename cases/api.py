@@ -113,6 +113,9 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.__str__", allow_null=True, default=None)
+    # Blank for events that are not transitions; declared so that the schema says so.
+    from_state = serializers.ChoiceField(choices=State.choices, allow_blank=True, read_only=True)
+    to_state = serializers.ChoiceField(choices=State.choices, allow_blank=True, read_only=True)
     action_label = serializers.CharField(source="get_action_display")
 
     class Meta:
@@ -206,6 +209,9 @@ class AllowedTransitionSerializer(serializers.Serializer):
 
 
 class CaseDetailSerializer(CaseSerializer):
+    truth_finding = serializers.ChoiceField(
+        choices=TruthFinding.choices, allow_blank=True, read_only=True
+    )
     progress_reports = ProgressReportSerializer(many=True, read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
