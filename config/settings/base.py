@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "casework.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "casework.middleware.ChineseFirstLocaleMiddleware",
@@ -222,6 +223,7 @@ SPECTACULAR_SETTINGS = {
 DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 # Bodies and uploads have limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+CASEWORK_MAX_REQUEST_BYTES = env.int("CASEWORK_MAX_REQUEST_BYTES", default=100 * 1024 * 1024)
 
 LOGIN_URL = "admin:login"
 

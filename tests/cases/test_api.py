@@ -314,3 +314,13 @@ def test_the_schema_is_valid_openapi_without_warnings(tmp_path) -> None:  # type
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     assert "/api/v1/cases/{id}/transitions/" in out.read_text(encoding="utf-8")
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(settings, jizhou_officer: User) -> None:
+    settings.CASEWORK_MAX_REQUEST_BYTES = 1000
+    client = token_client("jizhou_officer")
+    response = client.post(
+        "/api/v1/cases/1/progress-reports/", {"text": "长" * 2000, "percent": 1}, format="json"
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["code"] == "request_too_large"
