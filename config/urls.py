@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet, field_check_photo
+from casework import report_api
 from casework.api import LoginView, LogoutView, MeView
 from casework.views import healthz
 from notifications.api import NotificationViewSet
@@ -20,6 +21,18 @@ api_v1 = [
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("auth/me/", MeView.as_view(), name="api-me"),
     path("field-check-photos/<int:photo_id>/", field_check_photo, name="field-check-photo"),
+    path("reports/closure-rate/", report_api.ClosureRateView.as_view(), name="report-closure"),
+    path("reports/schedule/", report_api.ScheduleView.as_view(), name="report-schedule"),
+    path("reports/sentences/", report_api.SentencesView.as_view(), name="report-sentences"),
+    path("reports/overdue/", report_api.OverdueView.as_view(), name="report-overdue"),
+    path(
+        "reports/overdue-trend/", report_api.OverdueTrendView.as_view(), name="report-overdue-trend"
+    ),
+    path(
+        "reports/state-by-stream/",
+        report_api.StateByStreamView.as_view(),
+        name="report-state-by-stream",
+    ),
     *router.urls,
 ]
 

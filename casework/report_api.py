@@ -1,0 +1,143 @@
+"""Report endpoints: every figure from the user's scoped cases, computed in the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.models import Case, CaseKind
+from casework import reports
+from casework.models import User
+
+
+class ReportQuery(serializers.Serializer):
+    group_by = serializers.ChoiceField(choices=list(reports.GROUPS), required=False)
+    kind = serializers.ChoiceField(choices=CaseKind.choices, required=False)
+    source_stream = serializers.CharField(required=False, max_length=40)
+    source = serializers.IntegerField(required=False, min_value=1)
+    batch = serializers.IntegerField(required=False, min_value=1)
+    region = serializers.CharField(required=False, max_length=6, help_text="GB/T 2260 code")
+    assigned_from = serializers.DateField(required=False)
+    assigned_to = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("assigned_from"), attrs.get("assigned_to")
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"assigned_to": serializers.DateField().error_messages["invalid"]}
+            )
+        return attrs
+
+
+def query_cases(request: Request) -> tuple[QuerySet[Case], dict[str, Any]]:
+    query = ReportQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    filters: dict[str, Any] = {}
+    if "source" in params:
+        filters["source_id"] = params["source"]
+    if "batch" in params:
+        filters["batch_id"] = params["batch"]
+    if "region" in params:
+        filters["region__gb_code"] = params["region"]
+    user: User = request.user  # type: ignore[assignment]
+    cases = reports.scoped_cases(
+        user=user,
+        kind=params.get("kind"),
+        streams=[params["source_stream"]] if params.get("source_stream") else None,
+        assigned_from=params.get("assigned_from"),
+        assigned_to=params.get("assigned_to"),
+        filters=filters,
+    )
+    return cases, params
+
+
+class ClosureRateView(APIView):
+    """Assigned, concluded, concluded for this stage, verified and closed out, with the rate
+    under each definition (the response says which is which)."""
+
+    @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        cases, params = query_cases(request)
+        return Response(reports.closure_rates(cases=cases, group_by=params.get("group_by")))
+
+
+class ScheduleView(APIView):
+    """序时进度 of findings: completed, on schedule, behind (慢序时), overdue."""
+
+    @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        cases, params = query_cases(request)
+        return Response(reports.schedule_totals(cases=cases, group_by=params.get("group_by")))
+
+
+class SentencesView(APIView):
+    """The sentences a work report uses, with the numbers filled in, ready to paste."""
+
+    @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        query = ReportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(
+            reports.report_sentences(
+                user=request.user,
+                assigned_from=query.validated_data.get("assigned_from"),
+                assigned_to=query.validated_data.get("assigned_to"),
+            )
+        )
+
+
+class OverdueRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    acceptance_number = serializers.CharField()
+    summary = serializers.CharField()
+    region = serializers.CharField(source="region.name")
+    unit = serializers.CharField(source="unit.name")
+    source_stream = serializers.CharField(source="source.stream.short_name")
+    deadline = serializers.DateField()
+    days_overdue = serializers.IntegerField()
+    working_days_overdue = serializers.IntegerField(allow_null=True)
+    escalation_level = serializers.IntegerField()
+    last_progress_at = serializers.DateTimeField(allow_null=True)
+
+
+class OverdueView(APIView):
+    """Every overdue case the user may see, most overdue first."""
+
+    @extend_schema(parameters=[ReportQuery], responses=OverdueRowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        cases, _ = query_cases(request)
+        rows = []
+        for case in reports.overdue_cases(cases=cases)[:1000]:
+            calendar, working = reports.days_overdue(case)
+            case.days_overdue, case.working_days_overdue = calendar, working
+            reminder = getattr(case, "reminder", None)
+            case.escalation_level = reminder.level if reminder else 0
+            rows.append(case)
+        return Response(OverdueRowSerializer(rows, many=True).data)
+
+
+class OverdueTrendView(APIView):
+    @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        cases, _ = query_cases(request)
+        return Response(
+            {
+                "definition": reports.overdue_trend.__doc__.split("\n\n")[1].strip(),
+                "points": reports.overdue_trend(cases=cases),
+            }
+        )
+
+
+class StateByStreamView(APIView):
+    @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        cases, _ = query_cases(request)
+        return Response(reports.state_by_stream(cases=cases))

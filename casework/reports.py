@@ -1,0 +1,307 @@
+"""The reports across cases: closure rates under each definition, on-schedule progress (序时进度),
+the overdue list and its trend, and the sentences a work report uses. Every figure is computed
+in the database from ``Case.objects.visible_to(user)``: a county officer's reports cover only
+their county.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Case as When_
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, CaseEvent, CaseKind, Milestone, State
+from casework import clock, workdays
+from casework.models import User
+
+CONCLUDED = Q(state__in=[State.VERIFIED, State.CLOSED])
+STAGE_ONLY = Q(stage_concluded_at__isnull=False) & ~CONCLUDED
+CLOSED_OUT = Q(state=State.CLOSED)
+
+
+@dataclass(frozen=True)
+class RateDefinition:
+    key: str
+    label: Any
+    formula: Any
+
+    def as_dict(self) -> dict[str, str]:
+        return {"key": self.key, "label": str(self.label), "formula": str(self.formula)}
+
+
+# The definitions places use (see the domain brief); every report says which one it shows.
+RATE_DEFINITIONS = (
+    RateDefinition(
+        "concluded", _("Conclusion rate"), _("concluded (verified or closed out) ÷ assigned")
+    ),
+    RateDefinition(
+        "concluded_or_stage",
+        _("Conclusion rate incl. stage conclusions"),
+        _("(concluded + concluded for this stage) ÷ assigned"),
+    ),
+    RateDefinition("closed_out", _("Close-out rate"), _("closed out ÷ assigned")),
+)
+
+GROUPS = {
+    "source_stream": ("source__stream__code", "source__stream__short_name"),
+    "source": ("source_id", "source__name"),
+    "batch": ("batch_id", "batch__number"),
+    "county": ("region_id", "region__name"),
+    "kind": ("kind", "kind"),
+}
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """A rate to one decimal place that never shows 100% unless it is 100%."""
+    if not whole:
+        return None
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    if value == 100 and part < whole:
+        value = Decimal("99.9")
+    return value
+
+
+def _counts() -> dict[str, Any]:
+    return {
+        "assigned": Count("id"),
+        "concluded": Count("id", filter=CONCLUDED),
+        "stage_concluded": Count("id", filter=STAGE_ONLY),
+        "verified": Count("id", filter=Q(state=State.VERIFIED)),
+        "closed_out": Count("id", filter=CLOSED_OUT),
+        "reopened": Count("id", filter=Q(reopen_count__gt=0)),
+    }
+
+
+def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
+    row["rates"] = {
+        "concluded": percent(row["concluded"], row["assigned"]),
+        "concluded_or_stage": percent(row["concluded"] + row["stage_concluded"], row["assigned"]),
+        "closed_out": percent(row["closed_out"], row["assigned"]),
+    }
+    return row
+
+
+def scoped_cases(
+    *,
+    user: User,
+    kind: str | None = None,
+    streams: list[str] | None = None,
+    assigned_from: dt.date | None = None,
+    assigned_to: dt.date | None = None,
+    filters: dict[str, Any] | None = None,
+) -> QuerySet[Case]:
+    cases = Case.objects.visible_to(user)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if streams:
+        cases = cases.filter(source__stream__code__in=streams)
+    if assigned_from:
+        cases = cases.filter(assigned_on__gte=assigned_from)
+    if assigned_to:
+        cases = cases.filter(assigned_on__lte=assigned_to)
+    return cases.filter(**(filters or {}))
+
+
+def closure_rates(*, cases: QuerySet[Case], group_by: str | None = None) -> dict[str, Any]:
+    """Counts and the rate under each definition, overall and per group, in one query each."""
+    total = _with_rates(cases.aggregate(**_counts()))
+    groups = []
+    if group_by:
+        key, label = GROUPS[group_by]
+        rows = cases.order_by().values(key, label).annotate(**_counts()).order_by(label)
+        groups = [
+            _with_rates({"key": row.pop(key), "label": str(row.pop(label)), **row}) for row in rows
+        ]
+    return {
+        "definitions": [d.as_dict() for d in RATE_DEFINITIONS],
+        "total": total,
+        "group_by": group_by,
+        "groups": groups,
+    }
+
+
+# --- on schedule (序时进度) -------------------------------------------------------------------
+
+SCHEDULE_STATUSES = ("completed", "on_schedule", "behind", "overdue")
+
+
+def with_schedule_status(cases: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Case]:
+    """Annotate ``schedule_status`` on findings: completed (verified or closed out), overdue
+    (past the deadline), behind (a task due by now is not done: 慢序时) or on_schedule."""
+    today = today or clock.today()
+    late_task = Milestone.objects.filter(
+        case=OuterRef("pk"), target_date__lte=today, done_on__isnull=True
+    )
+    return cases.annotate(
+        has_late_task=Exists(late_task),
+        schedule_status=When_(
+            When(CONCLUDED, then=Value("completed")),
+            When(deadline__lt=today, then=Value("overdue")),
+            When(has_late_task=True, then=Value("behind")),
+            default=Value("on_schedule"),
+            output_field=CharField(),
+        ),
+    )
+
+
+def schedule_totals(
+    *, cases: QuerySet[Case], group_by: str | None = None, today: dt.date | None = None
+) -> dict[str, Any]:
+    findings = with_schedule_status(cases.filter(kind=CaseKind.FINDING), today)
+    counts = {status: Count("id", filter=Q(schedule_status=status)) for status in SCHEDULE_STATUSES}
+    total = findings.aggregate(total=Count("id"), **counts)
+    groups = []
+    if group_by:
+        key, label = GROUPS[group_by]
+        rows = findings.order_by().values(key, label).annotate(total=Count("id"), **counts)
+        groups = [
+            {"key": r.pop(key), "label": str(r.pop(label)), **r} for r in rows.order_by(label)
+        ]
+    return {"total": total, "group_by": group_by, "groups": groups}
+
+
+# --- the sentences a work report uses ------------------------------------------------------------
+
+
+def report_sentences(
+    *,
+    user: User,
+    scope_label: str = "中央和省督察",
+    streams: tuple[str, ...] = ("central", "provincial"),
+    assigned_from: dt.date | None = None,
+    assigned_to: dt.date | None = None,
+) -> dict[str, Any]:
+    petitions = scoped_cases(
+        user=user,
+        kind=CaseKind.PETITION,
+        streams=list(streams),
+        assigned_from=assigned_from,
+        assigned_to=assigned_to,
+    )
+    rates = closure_rates(cases=petitions)["total"]
+    n, m = rates["assigned"], rates["closed_out"]
+    rate = rates["rates"]["closed_out"]
+    petition_sentence = (
+        f"{scope_label}交办信访件{n}件，已整改销号{m}件，整改销号率{rate}%。"
+        if n
+        else f"{scope_label}交办信访件0件。"
+    )
+    findings = scoped_cases(
+        user=user,
+        kind=CaseKind.FINDING,
+        streams=list(streams),
+        assigned_from=assigned_from,
+        assigned_to=assigned_to,
+    )
+    schedule = schedule_totals(cases=findings)["total"]
+    finding_sentence = (
+        f"反馈问题{schedule['total']}个，已完成整改{schedule['completed']}个，"
+        f"其余{schedule['on_schedule']}个达到序时进度"
+    )
+    lagging = schedule["behind"] + schedule["overdue"]
+    if lagging:
+        finding_sentence += f"，{lagging}个慢于序时进度（其中逾期{schedule['overdue']}个）"
+    finding_sentence += "。"
+    return {
+        "petitions": {
+            "sentence": petition_sentence,
+            "assigned": n,
+            "closed_out": m,
+            "rate": rate,
+            "definition": RATE_DEFINITIONS[2].as_dict(),
+        },
+        "findings": {"sentence": finding_sentence, **schedule},
+        "text": petition_sentence + finding_sentence,
+    }
+
+
+# --- overdue ------------------------------------------------------------------------------------
+
+
+def overdue_cases(*, cases: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Case]:
+    """Overdue cases, most overdue first, with their last progress report date."""
+    today = today or clock.today()
+    return (
+        cases.overdue(today)
+        .select_related("region", "unit", "source__stream", "reminder")
+        .annotate(last_progress_at=Max("progress_reports__reported_at"))
+        .order_by("deadline", "id")
+    )
+
+
+def days_overdue(case: Case, today: dt.date | None = None) -> tuple[int, int | None]:
+    """Calendar days overdue, and working days where the source counts working days."""
+    today = today or clock.today()
+    calendar_days = (today - case.deadline).days
+    working = None
+    if case.source.report_in_working_days:
+        try:
+            working = workdays.working_days_between(case.deadline, today)
+        except workdays.CalendarOutOfRange:
+            working = None
+    return calendar_days, working
+
+
+def overdue_trend(
+    *, cases: QuerySet[Case], weeks: int = 12, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """How many cases were overdue at the end of each of the last weeks.
+
+    A case counts as overdue on a day when its deadline had passed, it had been assigned, and it
+    had not yet first been submitted for verification. The current deadline is used (an approved
+    extension counts from the start), so earlier weeks may read slightly low.
+    """
+    today = today or clock.today()
+    first_submitted = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), to_state=State.SUBMITTED)
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    annotated = cases.annotate(first_submitted_at=Subquery(first_submitted))
+    points = []
+    for back in range(weeks - 1, -1, -1):
+        day = today - dt.timedelta(weeks=back)
+        end_of_day = timezone.make_aware(
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+        )
+        count = (
+            annotated.filter(assigned_on__lte=day, deadline__lt=day)
+            .filter(Q(first_submitted_at__isnull=True) | Q(first_submitted_at__gte=end_of_day))
+            .count()
+        )
+        points.append({"date": day, "overdue": count})
+    return points
+
+
+def state_by_stream(*, cases: QuerySet[Case]) -> list[dict[str, Any]]:
+    rows = (
+        cases.order_by()
+        .values("source__stream__code", "source__stream__short_name", "source__stream__sort_order")
+        .annotate(**{state: Count("id", filter=Q(state=state)) for state in State.values})
+        .order_by("source__stream__sort_order")
+    )
+    return [
+        {
+            "stream": r["source__stream__short_name"],
+            "code": r["source__stream__code"],
+            **{s: r[s] for s in State.values},
+        }
+        for r in rows
+    ]

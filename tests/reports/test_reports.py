@@ -1,0 +1,210 @@
+"""Closure rates, 序时进度 and report sentences on hand-built ledgers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from cases.models import CaseKind, State
+from cases.services import (
+    case_reassign,
+    case_stage_conclude,
+    case_transition,
+    milestone_complete,
+)
+from casework import reports
+from casework.models import Region, ResponsibleUnit, User
+from tests.cases.conftest import advance
+from tests.factories import new_case
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+IN_PERIOD = TODAY - dt.timedelta(days=5)
+
+
+@pytest.fixture
+def petitions(
+    supervisor: User, jizhou_officer: User, qingyuan_officer: User, jizhou: Region, qingyuan: Region
+) -> dict[str, object]:
+    """Ten petitions assigned in the period (one reopened, one reassigned to 青原区), and one
+    assigned long before it."""
+    made = {}
+    plan = [("assigned", 2), ("rectifying", 2), ("submitted", 1), ("verified", 2), ("closed", 3)]
+    n = 0
+    for state, count in plan:
+        for _ in range(count):
+            n += 1
+            case = new_case(
+                supervisor,
+                jizhou,
+                acceptance_number=f"P-{n:02d}",
+                assigned_on=IN_PERIOD,
+                deadline=TODAY + dt.timedelta(days=20),
+            )
+            made[f"P-{n:02d}"] = advance(case, jizhou_officer, supervisor, state)
+    case_stage_conclude(case_id=made["P-03"].pk, user=jizhou_officer, comment="已查处")
+    # A closed case reopened by a look-back is no longer concluded.
+    case_transition(
+        case_id=made["P-10"].pk, user=supervisor, transition="reopen", comment="回头看发现反弹"
+    )
+    # Reassigned to 青原区: it counts where it is now.
+    case_reassign(
+        case_id=made["P-01"].pk,
+        user=supervisor,
+        comment="属地调整",
+        unit=ResponsibleUnit.objects.get(name="青原区人民政府"),
+        region=qingyuan,
+    )
+    old = new_case(
+        supervisor,
+        jizhou,
+        acceptance_number="OLD-1",
+        assigned_on=TODAY - dt.timedelta(days=400),
+        deadline=TODAY - dt.timedelta(days=300),
+    )
+    made["OLD-1"] = advance(old, jizhou_officer, supervisor, "closed")
+    return made
+
+
+def test_each_rate_definition_on_a_hand_built_ledger(petitions, supervisor: User) -> None:  # type: ignore[no-untyped-def]
+    cases = reports.scoped_cases(user=supervisor, assigned_from=IN_PERIOD - dt.timedelta(days=1))
+    result = reports.closure_rates(cases=cases)
+    total = result["total"]
+    # P-01..P-10 in the period: verified P-06, P-07; closed P-08, P-09 (P-10 reopened);
+    # P-03 concluded for this stage.
+    assert (
+        total["assigned"],
+        total["concluded"],
+        total["stage_concluded"],
+        total["verified"],
+        total["closed_out"],
+        total["reopened"],
+    ) == (10, 4, 1, 2, 2, 1)
+    assert total["rates"] == {
+        "concluded": Decimal("40.0"),
+        "concluded_or_stage": Decimal("50.0"),
+        "closed_out": Decimal("20.0"),
+    }
+    assert [d["key"] for d in result["definitions"]] == [
+        "concluded",
+        "concluded_or_stage",
+        "closed_out",
+    ]
+    everything = reports.closure_rates(cases=reports.scoped_cases(user=supervisor))["total"]
+    assert (everything["assigned"], everything["closed_out"]) == (11, 3)  # OLD-1 outside
+
+
+def test_rates_by_county_count_a_reassigned_case_where_it_is_now(
+    petitions, supervisor: User
+) -> None:  # type: ignore[no-untyped-def]
+    cases = reports.scoped_cases(user=supervisor, assigned_from=IN_PERIOD)
+    groups = {
+        g["label"]: g for g in reports.closure_rates(cases=cases, group_by="county")["groups"]
+    }
+    assert (groups["吉州区"]["assigned"], groups["青原区"]["assigned"]) == (9, 1)
+    assert groups["青原区"]["rates"]["closed_out"] == Decimal("0.0")
+
+
+def test_a_county_officers_report_covers_only_their_county(
+    petitions, qingyuan_officer: User
+) -> None:  # type: ignore[no-untyped-def]
+    total = reports.closure_rates(cases=reports.scoped_cases(user=qingyuan_officer))["total"]
+    assert total["assigned"] == 1
+    client = APIClient()
+    client.force_authenticate(qingyuan_officer)
+    body = client.get("/api/v1/reports/closure-rate/", {"group_by": "county"}).json()
+    assert [g["label"] for g in body["groups"]] == ["青原区"]
+
+
+def test_a_rate_never_rounds_up_to_a_hundred_percent() -> None:
+    assert reports.percent(994, 1000) == Decimal("99.4")
+    assert reports.percent(1999, 2000) == Decimal("99.9")
+    assert reports.percent(5, 5) == Decimal("100.0")
+    assert reports.percent(0, 0) is None
+
+
+@pytest.fixture
+def findings(supervisor: User, jizhou_officer: User, jizhou: Region) -> dict[str, object]:
+    def finding(number: str, deadline: dt.date, tasks: list[tuple[dt.date, bool]]):  # type: ignore[no-untyped-def]
+        case = new_case(
+            supervisor,
+            jizhou,
+            kind=CaseKind.FINDING,
+            acceptance_number=number,
+            assigned_on=TODAY - dt.timedelta(days=200),
+            deadline=deadline,
+            milestones=[
+                {"description": f"任务{i}", "target_date": target}
+                for i, (target, _) in enumerate(tasks)
+            ],
+        )
+        for milestone, (_, done) in zip(case.milestones.order_by("sequence"), tasks, strict=True):
+            if done:
+                milestone_complete(
+                    milestone_id=milestone.pk,
+                    user=jizhou_officer,
+                    done_on=TODAY - dt.timedelta(days=1),
+                )
+        return case
+
+    future = TODAY + dt.timedelta(days=100)
+    past = TODAY - dt.timedelta(days=10)
+    made = {
+        "done": finding("F-1", future, [(past, True)]),
+        "on": finding("F-2", future, [(past, True), (future, False)]),
+        "behind": finding("F-3", future, [(past, False), (future, False)]),
+        "late": finding("F-4", past, [(past, True)]),
+    }
+    advance(made["done"], jizhou_officer, supervisor, State.VERIFIED)
+    return made
+
+
+def test_on_schedule_progress_from_milestones(findings, supervisor: User) -> None:  # type: ignore[no-untyped-def]
+    statuses = dict(
+        reports.with_schedule_status(reports.scoped_cases(user=supervisor)).values_list(
+            "acceptance_number", "schedule_status"
+        )
+    )
+    assert statuses == {"F-1": "completed", "F-2": "on_schedule", "F-3": "behind", "F-4": "overdue"}
+    totals = reports.schedule_totals(cases=reports.scoped_cases(user=supervisor), group_by="county")
+    assert totals["total"] == {
+        "total": 4,
+        "completed": 1,
+        "on_schedule": 1,
+        "behind": 1,
+        "overdue": 1,
+    }
+    assert totals["groups"][0]["label"] == "吉州区"
+
+
+def test_the_report_sentences(petitions, findings, supervisor: User) -> None:  # type: ignore[no-untyped-def]
+    text = reports.report_sentences(user=supervisor)
+    assert (
+        text["petitions"]["sentence"]
+        == "中央和省督察交办信访件11件，已整改销号3件，整改销号率27.3%。"
+    )
+    assert text["findings"]["sentence"] == (
+        "反馈问题4个，已完成整改1个，其余1个达到序时进度，2个慢于序时进度（其中逾期1个）。"
+    )
+
+
+def test_the_overdue_list_is_most_overdue_first(supervisor: User, jizhou: Region) -> None:
+    for days, number in ((3, "LATE-3"), (30, "LATE-30"), (10, "LATE-10")):
+        new_case(
+            supervisor,
+            jizhou,
+            acceptance_number=number,
+            assigned_on=TODAY - dt.timedelta(days=60),
+            deadline=TODAY - dt.timedelta(days=days),
+        )
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    rows = client.get("/api/v1/reports/overdue/").json()
+    assert [r["acceptance_number"] for r in rows] == ["LATE-30", "LATE-10", "LATE-3"]
+    assert rows[0]["days_overdue"] == 30 and rows[0]["region"] == "吉州区"
+    assert client.get("/api/v1/reports/overdue/", {"group_by": "nonsense"}).status_code == 400
