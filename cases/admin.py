@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import admin_forms
+from cases.export_views import XLSX
+from cases.exports import LEDGER_COLUMNS, workbook
 from cases.models import (
     OPEN_STATES,
     Batch,
@@ -476,7 +478,7 @@ class CaseAdmin(admin.ModelAdmin):
         ObjectionInline,
         CaseEventInline,
     ]
-    actions = ["start_selected", "reassign_selected"]
+    actions = ["start_selected", "reassign_selected", "export_selected"]
     change_form_template = "admin/cases/case/change_form.html"
 
     fieldsets_base = (
@@ -851,6 +853,17 @@ class CaseAdmin(admin.ModelAdmin):
                 refused.append((case, exc.message))
         self._report(request, _("Accept and start"), done, refused)
 
+    @admin.action(description=gettext_lazy("Export the selected cases to Excel (ledger)"))
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse:
+        # The queryset is the scoped changelist with its filters (or "select all" of them).
+        stream = workbook(queryset.order_by("source", "assigned_on", "id"), LEDGER_COLUMNS, "台账")
+        return FileResponse(
+            stream,
+            as_attachment=True,
+            filename=f"台账-{clock.today():%Y%m%d}.xlsx",
+            content_type=XLSX,
+        )
+
     @admin.action(description=gettext_lazy("Reassign the selected cases"))
     def reassign_selected(
         self, request: HttpRequest, queryset: QuerySet[Case]
@@ -914,9 +927,14 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "source", "number", "handed_down_on"]
+    list_display = ["__str__", "source", "number", "handed_down_on", "disclosure_link"]
     list_filter = ["source"]
     ordering = ["source", "number"]
+
+    @admin.display(description=gettext_lazy("public disclosure table"))
+    def disclosure_link(self, batch: Batch) -> str:
+        url = reverse("export-disclosure", args=[batch.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download (Excel)"))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser

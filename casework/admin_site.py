@@ -14,6 +14,34 @@ class CaseworkAdminSite(admin.AdminSite):
     index_template = "admin/casework_index.html"
     site_url = None  # there is no public site (yet): no "view site" link
 
+    def get_urls(self) -> list[Any]:
+        from django.urls import path
+
+        return [
+            path("dashboard/", self.admin_view(self.dashboard), name="dashboard"),
+            *super().get_urls(),
+        ]
+
+    def dashboard(self, request: HttpRequest) -> HttpResponse:
+        """Supervisors' and leaders' charts, drawn in the browser from the report endpoints."""
+        from django.template.response import TemplateResponse
+
+        from casework import reports
+        from cases.models import State
+
+        cases = reports.scoped_cases(user=request.user)
+        top = list(reports.overdue_cases(cases=cases)[:10])
+        for case in top:
+            case.days_overdue = reports.days_overdue(case)[0]
+        context = {
+            **self.each_context(request),
+            "title": _("Supervision dashboard"),
+            "sentences": reports.report_sentences(user=request.user),
+            "top_overdue": top,
+            "states": State.choices,
+        }
+        return TemplateResponse(request, "admin/casework/dashboard.html", context)
+
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet, field_check_photo
+from cases.export_views import disclosure_export, ledger_export
 from casework import report_api
 from casework.api import LoginView, LogoutView, MeView
 from casework.views import healthz
@@ -32,6 +33,12 @@ api_v1 = [
         "reports/state-by-stream/",
         report_api.StateByStreamView.as_view(),
         name="report-state-by-stream",
+    ),
+    path("exports/ledger.xlsx", ledger_export, name="export-ledger"),
+    path(
+        "exports/batches/<int:batch_id>/disclosure.xlsx",
+        disclosure_export,
+        name="export-disclosure",
     ),
     *router.urls,
 ]

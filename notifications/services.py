@@ -91,14 +91,24 @@ def reminder_reschedule(*, case: Case, force: bool = False) -> CaseReminder:
     reminder.deadline, reminder.state = case.deadline, case.state
     reminder.epoch += 0 if created else 1
     reminder.level = Level.NONE
-    rung, due = (None, False)
+    reminder.next_rule, reminder.next_reminder_at = None, None
     if case.state in OPEN_STATES:
         try:
             rung, due = _next_rung(_schedule(case.deadline), now, clock.today())
         except workdays.CalendarOutOfRange:
-            logger.warning("no reminder schedule for case %s: calendar unknown", case.pk)
-    reminder.next_rule = rung.rule if rung else None
-    reminder.next_reminder_at = (now if due else rung.due_at) if rung else None
+            # The official calendar of the deadline's year is not known yet: look again three
+            # weeks before the deadline (or tomorrow), when it may be; the scan then remakes
+            # the schedule instead of sending anything.
+            retry = timezone.make_aware(
+                dt.datetime.combine(case.deadline - dt.timedelta(days=21), REMINDER_TIME)
+            )
+            reminder.next_reminder_at = max(retry, now + dt.timedelta(days=1))
+            logger.info(
+                "reminders for case %s wait for the %s calendar", case.pk, case.deadline.year
+            )
+        else:
+            reminder.next_rule = rung.rule if rung else None
+            reminder.next_reminder_at = (now if due else rung.due_at) if rung else None
     reminder.save()
     return reminder
 
@@ -125,9 +135,12 @@ def _fire(pk: int, due_at: dt.datetime, now: dt.datetime) -> int:
         case = reminder.case
         if reminder.next_reminder_at != due_at:
             return 0  # another scanner has it
-        if (reminder.deadline, reminder.state) != (case.deadline, case.state):
-            # The case changed without its schedule being remade: remake it, send nothing yet.
-            reminder_reschedule(case=case)
+        if (reminder.deadline, reminder.state) != (case.deadline, case.state) or (
+            reminder.next_rule is None
+        ):
+            # The case changed without its schedule being remade, or the schedule waited for
+            # a calendar: remake it, send nothing yet.
+            reminder_reschedule(case=case, force=True)
             return 0
         rungs = _schedule(case.deadline)
         start = next((i for i, r in enumerate(rungs) if r.rule == reminder.next_rule), len(rungs))

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from cases.models import State
 from cases.services import case_transition, extension_request_create, extension_request_decide
@@ -170,3 +171,23 @@ def test_a_new_case_already_overdue_is_chased_at_once(
         )
         assert reminders_scan() == 1
     assert CaseReminder.objects.get(case=case).level == Level.CHASE
+
+
+def test_a_deadline_in_a_year_without_a_calendar_waits_instead_of_guessing(
+    supervisor: User, jizhou: Region
+) -> None:
+    from casework import workdays
+
+    year = workdays.LAST_KNOWN_YEAR + 1
+    with at(dt.date(year - 1, 12, 1)):
+        case = new_case(
+            supervisor, jizhou, assigned_on=dt.date(year - 1, 12, 1), deadline=dt.date(year, 1, 20)
+        )
+        reminder = CaseReminder.objects.get(case=case)
+        assert reminder.next_rule is None
+        # Three weeks before the deadline it looks again.
+        assert reminder.next_reminder_at == dt.datetime(year - 1, 12, 30, 9, 0, tzinfo=SHANGHAI)
+    with at(dt.date(year - 1, 12, 30)):
+        assert reminders_scan() == 0  # still unknown: looks again tomorrow, sends nothing
+        assert CaseReminder.objects.get(case=case).next_reminder_at > timezone.now()
+    assert not Notification.objects.filter(kind=Kind.REMINDER).exists()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+
+from cases.api import CaseFilter
+from cases.exports import DISCLOSURE_COLUMNS, LEDGER_COLUMNS, workbook
+from cases.models import Batch, Case
+from casework import clock
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(stream, filename: str) -> FileResponse:  # type: ignore[no-untyped-def]
+    return FileResponse(stream, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@extend_schema(
+    responses={(200, XLSX): OpenApiTypes.BINARY},
+    description="Takes the query parameters of GET /api/v1/cases/ (state, region, overdue, ...).",
+)
+@api_view(["GET"])
+def ledger_export(request: Request) -> FileResponse:
+    """The ledger (台账) of the cases the user may see, with the same filters as the case list."""
+    cases = CaseFilter(
+        request.query_params, queryset=Case.objects.visible_to(request.user)
+    ).qs.order_by("source", "assigned_on", "id")
+    today = clock.today()
+    return _xlsx(workbook(cases, LEDGER_COLUMNS, "台账"), f"台账-{today:%Y%m%d}.xlsx")
+
+
+@extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+@api_view(["GET"])
+def disclosure_export(request: Request, batch_id: int) -> FileResponse:
+    """A batch's public disclosure table (群众信访举报转办和边督边改公开情况一览表)."""
+    batch = Batch.objects.select_related("source").filter(pk=batch_id).first()
+    cases = Case.objects.visible_to(request.user).filter(batch_id=batch_id)
+    if batch is None or not cases.exists():
+        raise Http404
+    heading = f"{batch.source.name}第{batch.number}批群众信访举报转办和边督边改公开情况一览表"
+    stream = workbook(
+        cases.order_by("acceptance_number"), DISCLOSURE_COLUMNS, "公开情况一览表", heading=heading
+    )
+    return _xlsx(stream, f"{batch.source.name}-第{batch.number}批-公开情况一览表.xlsx")

@@ -1,0 +1,145 @@
+"""The ledger and a batch's public disclosure table as Excel workbooks (openpyxl write-only mode,
+rows streamed from the database in chunks, the file spooled to disk past a few megabytes)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db.models import QuerySet
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from cases.models import Case, State
+
+CHUNK = 2000
+
+
+def status_text(case: Case) -> str:
+    """The status words reports use: 正在办理, 阶段性办结, 已办结, 已销号."""
+    if case.state == State.CLOSED:
+        return "已销号"
+    if case.state == State.VERIFIED:
+        return "已办结"
+    if case.stage_concluded_at is not None:
+        return "阶段性办结"
+    return "正在办理"
+
+
+def handling_text(case: Case) -> str:
+    parts = [
+        ("责令改正", case.ordered_to_correct, "家"),
+        ("限期整改", case.ordered_to_rectify_by_deadline, "家"),
+        ("停产整改", case.production_suspended, "家"),
+        ("立案处罚", case.penalty_cases, "家"),
+        ("罚款", case.fines_10k_yuan, "万元"),
+        ("查封扣押", case.sealed_or_seized, "件"),
+        ("关停取缔", case.closed_down, "家"),
+        ("立案侦查", case.criminal_cases, "件"),
+        ("行政拘留", case.administrative_detentions, "人"),
+        ("刑事拘留", case.criminal_detentions, "人"),
+    ]
+    return "，".join(f"{label}{_number(value)}{unit}" for label, value, unit in parts if value)
+
+
+def accountability_text(case: Case) -> str:
+    parts = [("约谈", case.people_summoned), ("问责", case.people_held_accountable)]
+    return "，".join(f"{label}{value}人次" for label, value in parts if value)
+
+
+def _number(value: Any) -> Any:
+    """12.50 reads 12.5 and 3.00 reads 3, as a report writes them."""
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return value
+
+
+Column = tuple[str, Callable[[Case], Any]]
+
+# The ledger's columns in the order of the real ledger (see the domain brief).
+LEDGER_COLUMNS: list[Column] = [
+    ("受理编号", lambda c: c.acceptance_number),
+    ("交办问题基本情况", lambda c: c.summary),
+    ("行政区域", lambda c: c.region.name),
+    ("污染类型", lambda c: "、".join(p.name for p in c.pollution_types.all())),
+    ("调查核实情况", lambda c: c.investigation),
+    ("是否属实", lambda c: c.get_truth_finding_display() if c.truth_finding else ""),
+    (
+        "整改目标及措施",
+        lambda c: "\n".join(x for x in (c.rectification_goal, c.rectification_measures) if x),
+    ),
+    ("处理情况", lambda c: "\n".join(x for x in (c.rectification_account, handling_text(c)) if x)),
+    ("办结状态", status_text),
+    ("是否重点件", lambda c: "是" if c.is_priority else "否"),
+    ("牵头责任单位", lambda c: c.unit.name),
+    ("挂钩领导", lambda c: c.responsible_leader),
+    ("联络人", lambda c: c.contact_person),
+    ("联系电话", lambda c: c.contact_phone),
+    ("是否重复", lambda c: "是" if c.duplicate_of_id else "否"),
+    ("重复关联件编号", lambda c: c.duplicate_of.acceptance_number if c.duplicate_of_id else ""),
+    ("轮次", lambda c: c.source.name),
+    ("批次", lambda c: f"第{c.batch.number}批" if c.batch_id else ""),
+    ("经度", lambda c: float(c.longitude) if c.longitude is not None else None),
+    ("纬度", lambda c: float(c.latitude) if c.latitude is not None else None),
+    ("问题类别", lambda c: c.get_kind_display()),
+    ("交办日期", lambda c: c.assigned_on),
+    ("办理时限", lambda c: c.deadline),
+    ("办理状态", lambda c: c.get_state_display()),
+    ("责令改正（家）", lambda c: c.ordered_to_correct),
+    ("立案处罚（家）", lambda c: c.penalty_cases),
+    ("罚款金额（万元）", lambda c: float(c.fines_10k_yuan)),
+    ("约谈（人次）", lambda c: c.people_summoned),
+    ("问责（人次）", lambda c: c.people_held_accountable),
+]
+
+# 群众信访举报转办和边督边改公开情况一览表
+DISCLOSURE_COLUMNS: list[Column] = [
+    ("受理编号", lambda c: c.acceptance_number),
+    ("交办问题基本情况", lambda c: c.summary),
+    ("行政区域", lambda c: c.region.name),
+    ("污染类型", lambda c: "、".join(p.name for p in c.pollution_types.all())),
+    ("调查核实情况", lambda c: c.investigation),
+    ("是否属实", lambda c: c.get_truth_finding_display() if c.truth_finding else ""),
+    (
+        "处理和整改情况",
+        lambda c: "\n".join(x for x in (c.rectification_account, handling_text(c)) if x),
+    ),
+    ("责任人被处理情况", accountability_text),
+    ("办结状态", status_text),
+]
+
+
+def _rows(cases: QuerySet[Case]) -> Iterable[Case]:
+    return (
+        cases.select_related("region", "unit", "source", "batch", "duplicate_of")
+        .prefetch_related("pollution_types")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def workbook(
+    cases: QuerySet[Case], columns: list[Column], title: str, heading: str | None = None
+) -> IO[bytes]:
+    """Write the rows into a workbook; returns the file, positioned at its start."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    if heading:
+        sheet.append([heading])
+    bold = Font(bold=True)
+    from openpyxl.cell import WriteOnlyCell
+
+    header = []
+    for name in ["序号", *[c[0] for c in columns]]:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for index, case in enumerate(_rows(cases), start=1):
+        sheet.append([index, *[getter(case) for _, getter in columns]])
+    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    book.save(output)
+    output.seek(0)
+    return output

@@ -1,0 +1,67 @@
+"""The supervisor's dashboard in Chromium: charts drawn from the report endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from casework.models import Region, User
+from tests.browser.conftest import log_in
+from tests.cases.conftest import advance
+from tests.factories import new_case
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_supervisor_sees_the_charts_and_the_most_overdue_first(
+    page,
+    supervisor: User,
+    jizhou_officer: User,
+    jizhou: Region,
+    qingyuan: Region,
+    reference,  # type: ignore[no-untyped-def]
+) -> None:
+    today = timezone.localdate()
+    for days, number, region in (
+        (5, "LATE-05", jizhou),
+        (40, "LATE-40", qingyuan),
+        (12, "LATE-12", jizhou),
+    ):
+        new_case(
+            supervisor,
+            region,
+            acceptance_number=number,
+            assigned_on=today - dt.timedelta(days=60),
+            deadline=today - dt.timedelta(days=days),
+        )
+    advance(
+        new_case(supervisor, jizhou, acceptance_number="DONE-1"),
+        jizhou_officer,
+        supervisor,
+        "closed",
+    )
+    log_in(page, "supervisor")
+    page.click("#dashboard-link")
+    page.wait_for_function(
+        "window.caseworkCharts && (window.caseworkCharts.ready || window.caseworkCharts.error)"
+    )
+    assert page.evaluate("window.caseworkCharts.error || null") is None
+    # One bar per county with cases (吉州区 and 青原区), the rate of each.
+    bars = page.evaluate("Chart.getChart('chart-closure').getDatasetMeta(0).data.length")
+    labels = page.evaluate("Chart.getChart('chart-closure').data.labels")
+    assert bars == 2 and sorted(labels) == ["吉州区", "青原区"]
+    rates = dict(
+        zip(
+            labels,
+            page.evaluate("Chart.getChart('chart-closure').data.datasets[0].data"),
+            strict=True,
+        )
+    )
+    assert rates == {"吉州区": 33.3, "青原区": 0}  # 1 of 3 closed out in 吉州区
+    assert page.evaluate("Chart.getChart('chart-states').data.labels") == ["中央督察"]
+    assert page.evaluate("Chart.getChart('chart-trend').data.labels.length") == 12
+    numbers = page.locator("#top-overdue tbody tr td:first-child").all_inner_texts()
+    assert numbers == ["LATE-40", "LATE-12", "LATE-05"]
+    assert "中央和省督察交办信访件4件，已整改销号1件，整改销号率25.0%。" in page.content()

@@ -1,0 +1,116 @@
+"""The exported workbooks open with openpyxl and match the ledger row for row."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from cases.models import Batch, Case
+from cases.services import case_update
+from casework.models import Region, User
+from tests.cases.conftest import advance
+from tests.factories import new_case, source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def batch_ledger(supervisor: User, jizhou_officer: User, jizhou: Region, qingyuan: Region) -> Batch:
+    src = source()
+    batch = Batch.objects.create(source=src, number=3, handed_down_on="2026-11-01")
+    for number, region in (("X3JX1", jizhou), ("X3JX2", jizhou), ("X3JX3", qingyuan)):
+        new_case(
+            supervisor,
+            region,
+            acceptance_number=number,
+            batch=batch,
+            source=src,
+            pollution_types=["water", "air"],
+        )
+    case = Case.objects.get(acceptance_number="X3JX1")
+    case_update(
+        case_id=case.pk,
+        user=jizhou_officer,
+        changes={
+            "penalty_cases": 1,
+            "fines_10k_yuan": "12.5",
+            "people_summoned": 2,
+            "investigation": "经查属实",
+        },
+    )
+    advance(case, jizhou_officer, supervisor, "closed")
+    return batch
+
+
+def sheet_rows(content: bytes) -> list[list[object]]:
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def download(client: APIClient, url: str, **params: str) -> bytes:
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return b"".join(response.streaming_content)
+
+
+def test_the_ledger_export_matches_the_ledger_row_for_row(
+    batch_ledger: Batch, supervisor: User
+) -> None:
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    rows = sheet_rows(download(client, "/api/v1/exports/ledger.xlsx"))
+    header, data = rows[0], rows[1:]
+    assert header[:4] == ["序号", "受理编号", "交办问题基本情况", "行政区域"]
+    assert [r[1] for r in data] == ["X3JX1", "X3JX2", "X3JX3"]
+    by_number = {r[1]: dict(zip(header, r, strict=True)) for r in data}
+    first = by_number["X3JX1"]
+    assert first["污染类型"] == "大气、水"
+    assert first["办结状态"] == "已销号"
+    assert "立案处罚1家，罚款12.5万元" in first["处理情况"]
+    assert first["批次"] == "第3批" and first["罚款金额（万元）"] == 12.5
+    assert by_number["X3JX3"]["行政区域"] == "青原区"
+    assert by_number["X3JX2"]["办结状态"] == "正在办理"
+
+
+def test_exports_honour_the_scope_and_the_filters(
+    batch_ledger: Batch, jizhou_officer: User
+) -> None:
+    client = APIClient()
+    client.force_authenticate(jizhou_officer)
+    numbers = [r[1] for r in sheet_rows(download(client, "/api/v1/exports/ledger.xlsx"))[1:]]
+    assert numbers == ["X3JX1", "X3JX2"]
+    closed = sheet_rows(download(client, "/api/v1/exports/ledger.xlsx", state="closed"))[1:]
+    assert [r[1] for r in closed] == ["X3JX1"]
+
+
+def test_a_batchs_disclosure_table(
+    batch_ledger: Batch, supervisor: User, qingyuan_officer: User
+) -> None:
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    rows = sheet_rows(
+        download(client, f"/api/v1/exports/batches/{batch_ledger.pk}/disclosure.xlsx")
+    )
+    assert rows[0][0] == "第三轮中央生态环境保护督察第3批群众信访举报转办和边督边改公开情况一览表"
+    assert rows[1] == [
+        "序号",
+        "受理编号",
+        "交办问题基本情况",
+        "行政区域",
+        "污染类型",
+        "调查核实情况",
+        "是否属实",
+        "处理和整改情况",
+        "责任人被处理情况",
+        "办结状态",
+    ]
+    assert rows[2][1] == "X3JX1" and rows[2][8] == "约谈2人次" and rows[2][6] == "属实"
+    assert len(rows) == 5
+    client.force_authenticate(qingyuan_officer)
+    own = sheet_rows(download(client, f"/api/v1/exports/batches/{batch_ledger.pk}/disclosure.xlsx"))
+    assert [r[1] for r in own[2:]] == ["X3JX3"]
+    assert client.get("/api/v1/exports/batches/999999/disclosure.xlsx").status_code == 404
