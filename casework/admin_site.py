@@ -26,8 +26,8 @@ class CaseworkAdminSite(admin.AdminSite):
         """Supervisors' and leaders' charts, drawn in the browser from the report endpoints."""
         from django.template.response import TemplateResponse
 
-        from casework import reports
         from cases.models import State
+        from casework import reports
 
         cases = reports.scoped_cases(user=request.user)
         top = list(reports.overdue_cases(cases=cases)[:10])
