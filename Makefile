@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export CASEWORK_PORT = $(PORT)
 
-.PHONY: run test browser install install-dev migrate demo bench lint format messages clean
+.PHONY: run test browser install install-dev migrate demo lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
