@@ -29,6 +29,7 @@ from cases import admin_forms
 from cases.export_views import XLSX
 from cases.exports import LEDGER_COLUMNS, workbook
 from cases.models import (
+    HANDLING_FIELDS,
     OPEN_STATES,
     Batch,
     Case,
@@ -81,20 +82,6 @@ LIFECYCLE_FIELDS = (
     "reopen_count",
     "created_at",
     "updated_at",
-)
-HANDLING_FIELDS = (
-    "ordered_to_correct",
-    "ordered_to_rectify_by_deadline",
-    "production_suspended",
-    "penalty_cases",
-    "fines_10k_yuan",
-    "sealed_or_seized",
-    "closed_down",
-    "criminal_cases",
-    "administrative_detentions",
-    "criminal_detentions",
-    "people_summoned",
-    "people_held_accountable",
 )
 FORM_ONLY_FIELDS = ("expected_version", "change_comment")
 

@@ -281,6 +281,8 @@ class ExtensionRequestRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
+MAX_ID = 2**63 - 1  # the database's integer; larger numbers are bad input, not a crash
+
 # --- filters -------------------------------------------------------------------------------------
 
 
@@ -288,9 +290,9 @@ class CaseFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(choices=State.choices)
     kind = filters.ChoiceFilter(choices=CaseKind.choices)
     region = filters.CharFilter(field_name="region__gb_code", help_text=_("GB/T 2260 code"))
-    source = filters.NumberFilter(field_name="source_id")
+    source = filters.NumberFilter(field_name="source_id", min_value=1, max_value=MAX_ID)
     source_stream = filters.CharFilter(field_name="source__stream__code")
-    batch = filters.NumberFilter(field_name="batch__number")
+    batch = filters.NumberFilter(field_name="batch__number", min_value=1, max_value=MAX_ID)
     overdue = filters.BooleanFilter(method="filter_overdue")
     due_before = filters.DateFilter(field_name="deadline", lookup_expr="lte")
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -322,7 +324,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["deadline", "updated_at", "assigned_on", "acceptance_number", "id"]
     ordering = ["deadline", "id"]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"\d{1,18}"  # larger ids overflow the database integer
 
     def get_queryset(self) -> QuerySet[Case]:
         queryset = case_list(fetched_by=self.request.user).prefetch_related("pollution_types")

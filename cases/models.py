@@ -150,6 +150,22 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Closed out")
 
 
+# The handling counts (处理情况) on a case, in the ledger's order.
+HANDLING_FIELDS = (
+    "ordered_to_correct",
+    "ordered_to_rectify_by_deadline",
+    "production_suspended",
+    "penalty_cases",
+    "fines_10k_yuan",
+    "sealed_or_seized",
+    "closed_down",
+    "criminal_cases",
+    "administrative_detentions",
+    "criminal_detentions",
+    "people_summoned",
+    "people_held_accountable",
+)
+
 # States in which the responsible unit owes work, so a passed deadline makes the case overdue.
 OPEN_STATES = (State.ASSIGNED, State.RECTIFYING)
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from cases.models import (
+    HANDLING_FIELDS,
     OPEN_STATES,
     Action,
     Case,
@@ -270,6 +271,15 @@ def _lock_case(case_id: int, user: User, expected_version: int | None = None) ->
     return case
 
 
+def _visible_child(model: type[models.Model], pk: int, user: User, missing: str) -> Any:
+    """A row that belongs to a case (a milestone, a request, an objection), if the user may see
+    the case; else NotFound, which says nothing about other counties' rows."""
+    row = model.objects.filter(pk=pk, case__in=Case.objects.visible_to(user)).first()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -469,18 +479,7 @@ OFFICER_FIELDS = (
     "rectification_goal",
     "rectification_measures",
     "rectification_account",
-    "ordered_to_correct",
-    "ordered_to_rectify_by_deadline",
-    "production_suspended",
-    "penalty_cases",
-    "fines_10k_yuan",
-    "sealed_or_seized",
-    "closed_down",
-    "criminal_cases",
-    "administrative_detentions",
-    "criminal_detentions",
-    "people_summoned",
-    "people_held_accountable",
+    *HANDLING_FIELDS,
     "pollution_types",
 )
 # What a supervisor may correct besides; the unit changes by reassignment, the state by transitions.
@@ -700,11 +699,7 @@ def milestone_add(
 def milestone_complete(
     *, milestone_id: int, user: User, done_on: dt.date | None = None
 ) -> Milestone:
-    milestone = Milestone.objects.filter(
-        pk=milestone_id, case__in=Case.objects.visible_to(user)
-    ).first()
-    if milestone is None:
-        raise NotFound(_("No such milestone."))
+    milestone = _visible_child(Milestone, milestone_id, user, _("No such milestone."))
     with transaction.atomic():
         case = _lock_case(milestone.case_id, user)
         _require(is_officer_of(user, case) or is_supervisor_of(user, case))
@@ -795,11 +790,7 @@ def extension_request_decide(
     *, request_id: int, user: User, approve: bool, comment: str = ""
 ) -> ExtensionRequest:
     """A supervisor approves (the deadline moves) or rejects (with a reason) a pending request."""
-    request = ExtensionRequest.objects.filter(
-        pk=request_id, case__in=Case.objects.visible_to(user)
-    ).first()
-    if request is None:
-        raise NotFound(_("No such extension request."))
+    request = _visible_child(ExtensionRequest, request_id, user, _("No such extension request."))
     with transaction.atomic():
         case = _lock_case(request.case_id, user)
         _require(
@@ -868,11 +859,7 @@ def objection_record(
 
 def objection_decide(*, objection_id: int, user: User, upheld: bool, comment: str) -> Objection:
     """Dismiss an objection, or uphold it, which reopens the case for rectification."""
-    objection = Objection.objects.filter(
-        pk=objection_id, case__in=Case.objects.visible_to(user)
-    ).first()
-    if objection is None:
-        raise NotFound(_("No such objection."))
+    objection = _visible_child(Objection, objection_id, user, _("No such objection."))
     with transaction.atomic():
         case = _lock_case(objection.case_id, user)
         _require(is_supervisor_of(user, case), _("Only a city supervisor may decide objections."))

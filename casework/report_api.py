@@ -16,13 +16,15 @@ from cases.models import Case, CaseKind
 from casework import reports
 from casework.models import User
 
+MAX_ID = 2**63 - 1  # the database's integer; larger numbers are bad input, not a crash
+
 
 class ReportQuery(serializers.Serializer):
     group_by = serializers.ChoiceField(choices=list(reports.GROUPS), required=False)
     kind = serializers.ChoiceField(choices=CaseKind.choices, required=False)
     source_stream = serializers.CharField(required=False, max_length=40)
-    source = serializers.IntegerField(required=False, min_value=1)
-    batch = serializers.IntegerField(required=False, min_value=1)
+    source = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    batch = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     region = serializers.CharField(required=False, max_length=6, help_text="GB/T 2260 code")
     assigned_from = serializers.DateField(required=False)
     assigned_to = serializers.DateField(required=False)
@@ -140,4 +142,4 @@ class StateByStreamView(APIView):
     @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         cases, _ = query_cases(request)
-        return Response(reports.state_by_stream(cases=cases))
+        return Response({"streams": reports.state_by_stream(cases=cases)})

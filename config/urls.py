@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -21,7 +21,9 @@ api_v1 = [
     path("auth/login/", LoginView.as_view(), name="api-login"),
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("auth/me/", MeView.as_view(), name="api-me"),
-    path("field-check-photos/<int:photo_id>/", field_check_photo, name="field-check-photo"),
+    re_path(
+        r"^field-check-photos/(?P<photo_id>\d{1,18})/$", field_check_photo, name="field-check-photo"
+    ),
     path("reports/closure-rate/", report_api.ClosureRateView.as_view(), name="report-closure"),
     path("reports/schedule/", report_api.ScheduleView.as_view(), name="report-schedule"),
     path("reports/sentences/", report_api.SentencesView.as_view(), name="report-sentences"),

@@ -15,7 +15,7 @@
     get(script.dataset.states),
     get(script.dataset.trend),
   ]).then(function (answers) {
-    const closure = answers[0], states = answers[1], trend = answers[2];
+    const closure = answers[0], states = answers[1].streams, trend = answers[2];
     charts.closure = new Chart(document.getElementById("chart-closure"), {
       type: "bar",
       data: {
