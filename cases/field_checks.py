@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 from cases.models import Action, Case, FieldCheck, FieldCheckPhoto, FieldCheckResult
 from cases.services import _bump, _lock_case, _record, _require, is_officer_of, is_supervisor_of
 from casework import clock
-from casework.errors import Conflict, InvalidInput
+from casework.errors import Conflict, InvalidInput, NotFound
 from casework.models import Role, User
 
 MAX_PHOTOS = 9
@@ -147,7 +147,8 @@ def field_check_record(
         return existing, False
 
     if (replayed := replay()) is not None:
-        _lock_case(case_id, user)  # still a 404 outside the user's jurisdiction
+        if not Case.objects.visible_to(user).filter(pk=case_id).exists():
+            raise NotFound(_("No such case."))  # a retry is still a 404 outside jurisdiction
         return replayed
     try:
         with transaction.atomic():

@@ -78,7 +78,9 @@ def test_an_inspector_files_a_check_with_a_photo(case: Case, inspector: User) ->
     assert detail["field_checks"][0]["photos"][0]["url"] == body["photos"][0]["url"]
 
 
-def test_offline_retries_create_nothing_new(case: Case, inspector: User) -> None:
+def test_offline_retries_create_nothing_new(
+    case: Case, inspector: User, qingyuan_officer: User
+) -> None:
     check_id = uuid.uuid4()
     first = post(
         client_for(inspector), case, payload(check_id, checked_at="2026-11-20T10:00:00+08:00")
@@ -91,6 +93,13 @@ def test_offline_retries_create_nothing_new(case: Case, inspector: User) -> None
         assert again.status_code == 200
         assert again.json()["id"] == first.json()["id"]
     assert FieldCheck.objects.count() == 1 and FieldCheckPhoto.objects.count() == 1
+    # A "retry" from outside the county learns nothing.
+    stranger = post(
+        client_for(qingyuan_officer),
+        case,
+        payload(check_id, checked_at="2026-11-20T10:00:00+08:00"),
+    )
+    assert stranger.status_code == 404
     assert CaseEvent.objects.filter(case=case, action=Action.FIELD_CHECK).count() == 1
     different = post(
         client_for(inspector),
