@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -436,6 +437,7 @@ class CaseAdmin(admin.ModelAdmin):
         "deadline",
         "deadline_status",
         "escalation",
+        "last_progress",
         "is_priority",
     ]
     list_display_links = ["acceptance_number", "short_summary"]
@@ -592,6 +594,11 @@ class CaseAdmin(admin.ModelAdmin):
         if days == 0:
             return format_html('<strong style="color:#ba2121">{}</strong>', _("due today"))
         return _("%(days)s days left") % {"days": days}
+
+    @admin.display(description=gettext_lazy("last progress report"), ordering="last_progress_at")
+    def last_progress(self, case: Case) -> str:
+        moment = getattr(case, "last_progress_at", None)
+        return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else "—"
 
     @admin.display(description=gettext_lazy("escalation"))
     def escalation(self, case: Case) -> str:

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case as When_
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
-from cases.models import Case, ExtensionRequest, ExtensionStatus, State
+from cases.models import Case, ExtensionRequest, ExtensionStatus, ProgressReport, State
 from casework import clock
 from casework.models import Role, User
 from notifications.models import Heartbeat
@@ -24,13 +24,19 @@ def case_list(*, fetched_by: User) -> QuerySet[Case]:
         Case.objects.visible_to(fetched_by)
         .select_related("source__stream", "region", "unit", "batch", "reminder")
         .annotate(
+            # The overdue list's "last progress report" column; a subquery, not a GROUP BY.
+            last_progress_at=Subquery(
+                ProgressReport.objects.filter(case=OuterRef("pk"))
+                .order_by("-reported_at")
+                .values("reported_at")[:1]
+            ),
             urgency=When_(
                 When(state__in=[State.ASSIGNED, State.RECTIFYING], then=Value(0)),
                 When(state=State.SUBMITTED, then=Value(1)),
                 When(state=State.VERIFIED, then=Value(2)),
                 default=Value(3),
                 output_field=IntegerField(),
-            )
+            ),
         )
         .order_by("urgency", "deadline", "id")
     )

@@ -1,13 +1,16 @@
 """Working days on China's official calendar: holidays and swapped working weekends (调休).
 
 The one module that knows the calendar. It asks ``chinesecalendar`` for the years that package
-knows; later years raise ``CalendarOutOfRange`` with a clear message instead of guessing, because
-a guessed deadline is worse than none.
+knows, then ``fixtures/calendar/<year>.json`` for years published since; any other year raises
+``CalendarOutOfRange`` with a clear message instead of guessing, because a guessed deadline is
+worse than none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import chinese_calendar
 from django.utils.translation import gettext as _
@@ -19,20 +22,49 @@ class CalendarOutOfRange(ApplicationError):
     code = "calendar_out_of_range"
 
 
+CALENDAR_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "calendar"
+
+
+def _extra_years(folder: Path = CALENDAR_DIR) -> dict[int, tuple[set[dt.date], set[dt.date]]]:
+    """Years published after the package was: ``fixtures/calendar/<year>.json``."""
+    years = {}
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        year = int(data["year"])
+        holidays = {dt.date.fromisoformat(d) for d in data.get("holidays", [])}
+        workdays = {dt.date.fromisoformat(d) for d in data.get("workdays", [])}
+        if any(d.year != year for d in holidays | workdays):
+            raise ValueError(f"{path.name}: every date must lie in {year}")
+        years[year] = (holidays, workdays)
+    return years
+
+
+EXTRA_YEARS = _extra_years()
+
+
 def _known_years() -> tuple[int, int]:
     known = chinese_calendar.holidays.keys() | chinese_calendar.workdays.keys()
-    return min(known).year, max(known).year
+    first, last = min(known).year, max(known).year
+    while last + 1 in EXTRA_YEARS:
+        last += 1
+    return first, last
 
 
 FIRST_KNOWN_YEAR, LAST_KNOWN_YEAR = _known_years()
 
 
 def is_working_day(day: dt.date) -> bool:
+    if day.year in EXTRA_YEARS and day.year > max(chinese_calendar.holidays).year:
+        holidays, workdays = EXTRA_YEARS[day.year]
+        if day in workdays:
+            return True
+        return day.weekday() < 5 and day not in holidays
     if not FIRST_KNOWN_YEAR <= day.year <= LAST_KNOWN_YEAR:
         raise CalendarOutOfRange(
             _(
                 "The official holiday calendar for %(year)s is not known yet (known: "
-                "%(first)s–%(last)s); working days cannot be counted for %(day)s."
+                "%(first)s–%(last)s); working days cannot be counted for %(day)s. Add "
+                "fixtures/calendar/%(year)s.json from the State Council's notice."
             )
             % {"year": day.year, "first": FIRST_KNOWN_YEAR, "last": LAST_KNOWN_YEAR, "day": day}
         )
