@@ -152,6 +152,12 @@ class ReopenedFilter(admin.SimpleListFilter):
 # --- inlines -------------------------------------------------------------------------------------
 
 
+def action_link(row: Any, action: str, key: str, label: str) -> str:
+    """A link to the case's action page for one row (a request, an objection, a milestone)."""
+    url = reverse("admin:cases_case_act", args=[row.case_id, action])
+    return format_html('<a href="{}?{}={}">{}</a>', url, key, row.pk, label)
+
+
 class ReadOnlyRowsInline(admin.TabularInline):
     """Existing rows are history (shown, not edited); new rows go through a service."""
 
@@ -187,8 +193,7 @@ class MilestoneInline(ReadOnlyRowsInline):
     def complete_link(self, milestone: Milestone) -> str:
         if milestone.pk is None or milestone.done_on:
             return ""
-        url = reverse("admin:cases_case_act", args=[milestone.case_id, "milestone_done"])
-        return format_html('<a href="{}?milestone={}">{}</a>', url, milestone.pk, _("Mark done"))
+        return action_link(milestone, "milestone_done", "milestone", _("Mark done"))
 
 
 class ProgressReportInline(ReadOnlyRowsInline):
@@ -222,8 +227,7 @@ class ExtensionRequestInline(ReadOnlyRowsInline):
     def decide_link(self, request_row: ExtensionRequest) -> str:
         if request_row.status != ExtensionStatus.PENDING:
             return ""
-        url = reverse("admin:cases_case_act", args=[request_row.case_id, "extension_decide"])
-        return format_html('<a href="{}?request={}">{}</a>', url, request_row.pk, _("Decide"))
+        return action_link(request_row, "extension_decide", "request", _("Decide"))
 
 
 class ObjectionInline(ReadOnlyRowsInline):
@@ -238,8 +242,7 @@ class ObjectionInline(ReadOnlyRowsInline):
     def decide_link(self, objection: Objection) -> str:
         if objection.status != ObjectionStatus.PENDING:
             return ""
-        url = reverse("admin:cases_case_act", args=[objection.case_id, "objection_decide"])
-        return format_html('<a href="{}?objection={}">{}</a>', url, objection.pk, _("Decide"))
+        return action_link(objection, "objection_decide", "objection", _("Decide"))
 
 
 class FieldCheckInline(ReadOnlyRowsInline):
@@ -976,5 +979,4 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
     def decide_link(self, row: ExtensionRequest) -> str:
         if row.status != ExtensionStatus.PENDING:
             return ""
-        url = reverse("admin:cases_case_act", args=[row.case_id, "extension_decide"])
-        return format_html('<a href="{}?request={}">{}</a>', url, row.pk, _("Decide"))
+        return action_link(row, "extension_decide", "request", _("Decide"))

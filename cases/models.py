@@ -510,13 +510,31 @@ class ProgressReport(models.Model):
         return f"{self.case} {self.percent}%"
 
 
+class Decision(models.Model):
+    """Who decided a request or an objection, when, and why."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(Decision):
     """A request to move a case's deadline (延期), made before the deadline, decided by the city."""
 
     case = models.ForeignKey(
@@ -538,18 +556,8 @@ class ExtensionRequest(models.Model):
         choices=ExtensionStatus.choices,
         default=ExtensionStatus.PENDING,
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
 
-    class Meta:
+    class Meta(Decision.Meta):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
         ordering = ["-requested_at"]
@@ -571,7 +579,7 @@ class ObjectionStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-class Objection(models.Model):
+class Objection(Decision):
     """An objection raised during a verified case's public notice (公示异议)."""
 
     case = models.ForeignKey(
@@ -591,18 +599,8 @@ class Objection(models.Model):
         choices=ObjectionStatus.choices,
         default=ObjectionStatus.PENDING,
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
 
-    class Meta:
+    class Meta(Decision.Meta):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         ordering = ["-received_on"]

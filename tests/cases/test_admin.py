@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cases.models import Action, Case, CaseEvent, PollutionType, State
+from cases.models import HANDLING_FIELDS, Action, Case, CaseEvent, PollutionType, State
 from casework.models import Region, User
 from tests.cases.conftest import SUBMISSION, advance
 from tests.factories import new_case
@@ -264,23 +264,7 @@ def test_a_supervisor_puts_a_petition_on_the_ledger_from_the_admin(
             "unit": ResponsibleUnit.objects.get(name="吉州区人民政府").pk,
             "assigned_on": today.isoformat(),
             "deadline": (today + dt.timedelta(days=10)).isoformat(),
-            **{
-                f: 0
-                for f in (
-                    "ordered_to_correct",
-                    "ordered_to_rectify_by_deadline",
-                    "production_suspended",
-                    "penalty_cases",
-                    "fines_10k_yuan",
-                    "sealed_or_seized",
-                    "closed_down",
-                    "criminal_cases",
-                    "administrative_detentions",
-                    "criminal_detentions",
-                    "people_summoned",
-                    "people_held_accountable",
-                )
-            },
+            **dict.fromkeys(HANDLING_FIELDS, 0),
             **_empty_inlines(),
         },
     )
