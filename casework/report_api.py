@@ -132,7 +132,7 @@ class OverdueTrendView(APIView):
         cases, _ = query_cases(request)
         return Response(
             {
-                "definition": reports.overdue_trend.__doc__.split("\n\n")[1].strip(),
+                "definition": str(reports.TREND_DEFINITION),
                 "points": reports.overdue_trend(cases=cases),
             }
         )

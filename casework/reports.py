@@ -259,6 +259,13 @@ def days_overdue(case: Case, today: dt.date | None = None) -> tuple[int, int | N
     return calendar_days, working
 
 
+TREND_DEFINITION = _(
+    "Cases overdue at the end of each week: deadline passed, assigned, not yet first submitted "
+    "for verification. The current deadline is used, so weeks before an approved extension may "
+    "read slightly low."
+)
+
+
 def overdue_trend(
     *, cases: QuerySet[Case], weeks: int = 12, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
