@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export CASEWORK_PORT = $(PORT)
 
-.PHONY: run test browser install install-dev migrate demo lint format messages clean
+.PHONY: run test browser bench install install-dev migrate demo lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,13 @@ browser:
 	  else \
 	    echo "Chromium not found: the browser tests will be skipped (sudo apt-get install chromium fonts-wqy-microhei)"; \
 	  fi; }
+
+## make bench: time the hot reads and the export on seeded cases in a throwaway database.
+BENCH_CASES ?= 5000
+bench: install-dev
+	rm -f var/bench.sqlite3
+	DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python manage.py bench --cases $(BENCH_CASES)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ worse than none.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 
@@ -96,17 +97,33 @@ def shift_working_days(day: dt.date, days: int) -> dt.date:
     return day
 
 
+@functools.cache
+def _working_days_before_year(year: int) -> int:
+    """Working days from FIRST_KNOWN_YEAR-01-01 up to the start of ``year`` (a running total,
+    so that counting between two dates is a subtraction, not a walk)."""
+    if year <= FIRST_KNOWN_YEAR:
+        return 0
+    previous = dt.date(year - 1, 1, 1)
+    days = (dt.date(year, 1, 1) - previous).days
+    in_year = sum(is_working_day(previous + dt.timedelta(days=i)) for i in range(days))
+    return _working_days_before_year(year - 1) + in_year
+
+
+@functools.cache
+def _working_days_into_year(day: dt.date) -> int:
+    """Working days from 1 January of ``day``'s year up to and including ``day``."""
+    start = dt.date(day.year, 1, 1)
+    return sum(is_working_day(start + dt.timedelta(days=i)) for i in range((day - start).days + 1))
+
+
+def _ordinal(day: dt.date) -> int:
+    is_working_day(day)  # a clear error for an unknown year
+    return _working_days_before_year(day.year) + _working_days_into_year(day)
+
+
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier."""
-    if end < start:
-        return -working_days_between(end, start)
-    count = 0
-    day = start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return count
+    return _ordinal(end) - _ordinal(start)
 
 
 def add_days(start: dt.date, days: int, *, working: bool) -> dt.date:

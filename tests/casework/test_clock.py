@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casework import clock, workdays
 
@@ -82,3 +84,19 @@ def test_an_added_year_counts_its_holidays_and_swapped_days(monkeypatch) -> None
     assert workdays.is_working_day(dt.date(year, 1, 9)) == True  # noqa: E712  a swapped day
     sunday = next(dt.date(year, 1, d) for d in range(1, 8) if dt.date(year, 1, d).weekday() == 6)
     assert not workdays.is_working_day(sunday)
+
+
+@given(
+    start=st.dates(dt.date(2018, 1, 1), dt.date(2026, 12, 31)),
+    end=st.dates(dt.date(2018, 1, 1), dt.date(2026, 12, 31)),
+)
+@settings(max_examples=60, deadline=None)
+def test_counting_working_days_agrees_with_walking_the_calendar(
+    start: dt.date, end: dt.date
+) -> None:
+    low, high = sorted((start, end))
+    walked = sum(
+        workdays.is_working_day(low + dt.timedelta(days=i)) for i in range(1, (high - low).days + 1)
+    )
+    assert workdays.working_days_between(low, high) == walked
+    assert workdays.working_days_between(high, low) == -walked

@@ -1,0 +1,148 @@
+"""Benchmarks with targets: `make bench` runs this against a throwaway database.
+
+Seeds N cases in bulk (benchmark data, not a ledger: states and events are written directly),
+then times the hot reads (median of several runs) and the export's time and peak memory. Exits
+non-zero when a target is missed. Timings are of this machine; compare runs, not machines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from cases.exports import LEDGER_COLUMNS, workbook
+from cases.models import Case, CaseEvent, CaseKind, Source, SourceKind, SourceStream
+from casework import clock, reports
+from casework.models import Region, ResponsibleUnit, Role, User
+from casework.reference import reference_data_load
+
+# name -> (seconds, or bytes for *_memory)
+TARGETS = {
+    "api list, first page": 0.25,
+    "api list, page 20": 0.25,
+    "overdue report": 0.5,
+    "closure rates by county": 0.3,
+    "ledger export": 5.0,
+    "ledger export memory": 150 * 1024 * 1024,
+}
+
+
+class Command(BaseCommand):
+    help = "Time the hot reads and the export on N seeded cases; fail when a target is missed."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--cases", type=int, default=5000)
+        parser.add_argument("--runs", type=int, default=5)
+
+    def handle(self, *args: object, cases: int, runs: int, **options: object) -> None:
+        if Case.objects.exclude(acceptance_number__startswith="BENCH-").exists():
+            raise CommandError(
+                "bench seeds its own data: run it on an empty database "
+                "(make bench uses var/bench.sqlite3)."
+            )
+        supervisor = self._seed(cases)
+        client = APIClient(SERVER_NAME="localhost")
+        client.force_authenticate(supervisor)
+        results = []
+
+        def measure(name: str, call: Callable[[], object]) -> None:
+            times, count = [], 0
+            for _ in range(runs):
+                with CaptureQueriesContext(connection) as queries:
+                    start = time.perf_counter()
+                    response = call()
+                    times.append(time.perf_counter() - start)
+                count = len(queries)
+                status = getattr(response, "status_code", 200)
+                if status != 200:
+                    raise CommandError(f"{name}: HTTP {status}")
+            results.append((name, statistics.median(times), count))
+
+        measure("api list, first page", lambda: client.get("/api/v1/cases/"))
+        measure("api list, page 20", lambda: client.get("/api/v1/cases/", {"page": 20}))
+        measure("overdue report", lambda: client.get("/api/v1/reports/overdue/"))
+        measure(
+            "closure rates by county",
+            lambda: reports.closure_rates(
+                cases=reports.scoped_cases(user=supervisor), group_by="county"
+            ),
+        )
+        start = time.perf_counter()
+        workbook(Case.objects.visible_to(supervisor), LEDGER_COLUMNS, "台账").close()
+        results.append(("ledger export", time.perf_counter() - start, None))
+        tracemalloc.start()  # a second run for memory: tracing slows Python down a lot
+        workbook(Case.objects.visible_to(supervisor), LEDGER_COLUMNS, "台账").close()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+
+        failed = False
+        self.stdout.write(f"{cases} cases, {connection.vendor}, median of {runs} runs")
+        for name, seconds, count in results:
+            target = TARGETS[name]
+            ok = seconds <= target
+            failed |= not ok
+            self.stdout.write(
+                f"  {'ok  ' if ok else 'SLOW'} {name:<26} {seconds * 1000:8.1f} ms"
+                f"  (target {target * 1000:.0f} ms)"
+                + (f"  {count} queries" if count is not None else "")
+            )
+        ok = peak <= TARGETS["ledger export memory"]
+        failed |= not ok
+        self.stdout.write(
+            f"  {'ok  ' if ok else 'BIG '} ledger export memory      "
+            f"{peak / 1024 / 1024:8.1f} MB (target "
+            f"{TARGETS['ledger export memory'] / 1024 / 1024:.0f} MB)"
+        )
+        if failed:
+            raise CommandError("a benchmark target was missed")
+
+    @transaction.atomic
+    def _seed(self, count: int) -> User:
+        reference_data_load()
+        supervisor, _ = User.objects.get_or_create(username="bench-supervisor")
+        city = Region.objects.get(gb_code="360800")
+        supervisor.memberships.get_or_create(region=city, role=Role.CITY_SUPERVISOR)
+        if Case.objects.count() >= count:
+            return supervisor
+        source, _ = Source.objects.get_or_create(
+            name="BENCH 第三轮中央生态环境保护督察",
+            defaults={
+                "stream": SourceStream.objects.get(code="central"),
+                "kind": SourceKind.INSPECTION,
+            },
+        )
+        counties = list(Region.objects.filter(parent=city))
+        units = {u.region_id: u for u in ResponsibleUnit.objects.filter(region__in=counties)}
+        rnd = random.Random(1)
+        today = clock.today()
+        batch = []
+        for n in range(count):
+            region = rnd.choice(counties)
+            assigned = today - dt.timedelta(days=rnd.randint(0, 700))
+            batch.append(
+                Case(
+                    kind=rnd.choice([CaseKind.PETITION, CaseKind.FINDING]),
+                    source=source,
+                    acceptance_number=f"BENCH-{n:07d}",
+                    summary="群众反映某企业废水直排" * 3,
+                    region=region,
+                    unit=units[region.pk],
+                    assigned_on=assigned,
+                    deadline=assigned + dt.timedelta(days=rnd.randint(7, 400)),
+                )
+            )
+        created = Case.objects.bulk_create(batch, batch_size=1000)
+        CaseEvent.objects.bulk_create(
+            [CaseEvent(case=c, action="create", to_state=c.state) for c in created],
+            batch_size=1000,
+        )
+        return supervisor
