@@ -17,6 +17,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -68,6 +69,7 @@ from cases.services import (
     progress_report_add,
 )
 from casework import clock
+from casework.admin_site import NotFoundOutsideScope
 from casework.errors import ApplicationError, InvalidInput
 from casework.models import Region, ResponsibleUnit, User
 
@@ -91,14 +93,17 @@ def apply_service_error(form: forms.Form, error: ApplicationError) -> None:
     """Put a service's refusal on the form: by field where the form has it, else on top."""
     if isinstance(error, InvalidInput):
         for name, msgs in error.field_errors.items():
-            target = name if name in form.fields else None
+            if name in form.fields:
+                for message in msgs:
+                    form.add_error(name, message)
+                continue
+            # Not on this form: say which field on top of it.
+            try:
+                label = f"{Case._meta.get_field(name).verbose_name}："
+            except FieldDoesNotExist:
+                label = ""
             for message in msgs:
-                label = (
-                    Case._meta.get_field(name).verbose_name
-                    if (target is None and name in {f.name for f in Case._meta.get_fields()})
-                    else None
-                )
-                form.add_error(target, f"{label}：{message}" if label else message)
+                form.add_error(None, f"{label}{message}")
     else:
         form.add_error(None, error.message)
 
@@ -429,7 +434,7 @@ class CaseAdminForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     form = CaseAdminForm
     list_display = [
         "acceptance_number",
@@ -657,12 +662,6 @@ class CaseAdmin(admin.ModelAdmin):
         except _ServiceRefused:
             # The save rolled back; show the same form again, with the refusal on it.
             return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def _get_obj_does_not_exist_redirect(
-        self, request: HttpRequest, opts: Any, object_id: str
-    ) -> HttpResponse:
-        # Out of jurisdiction and nonexistent look the same: a 404, not a hint on the index.
-        raise Http404
 
     def save_model(
         self, request: HttpRequest, obj: Case, form: forms.ModelForm, change: bool
@@ -943,7 +942,7 @@ class PollutionTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     """The supervisors' queue of extension requests; each decision happens on its case."""
 
     list_display = [

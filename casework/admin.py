@@ -6,11 +6,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from casework.admin_site import NotFoundOutsideScope
 from casework.models import Membership, Region, ResponsibleUnit, User
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     list_display = ["name", "kind", "gb_code", "parent"]
     list_filter = ["kind"]
     search_fields = ["name", "gb_code"]
@@ -21,7 +22,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResponsibleUnit)
-class ResponsibleUnitAdmin(admin.ModelAdmin):
+class ResponsibleUnitAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     list_display = ["name", "kind", "region", "is_active"]
     list_filter = ["kind", "is_active", "region"]
     search_fields = ["name"]
@@ -43,7 +44,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(NotFoundOutsideScope, DjangoUserAdmin):
     list_display = ["username", "full_name", "phone", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "phone"]
     fieldsets = (
@@ -61,7 +62,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     list_display = ["user", "role", "region", "unit"]
     list_filter = ["role", "region"]
     search_fields = ["user__username", "user__full_name"]

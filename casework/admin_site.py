@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,3 +49,13 @@ class CaseworkAdminSite(admin.AdminSite):
 
         context = {**(extra_context or {}), "today": case_today_summary(user=request.user)}
         return super().index(request, context)
+
+
+class NotFoundOutsideScope:
+    """For model admins whose querysets are scoped: a row outside the user's scope is a 404,
+    the same as a row that does not exist (Django would redirect to the index with a hint)."""
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        raise Http404

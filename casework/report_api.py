@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -33,7 +34,7 @@ class ReportQuery(serializers.Serializer):
         start, end = attrs.get("assigned_from"), attrs.get("assigned_to")
         if start and end and start > end:
             raise serializers.ValidationError(
-                {"assigned_to": serializers.DateField().error_messages["invalid"]}
+                {"assigned_to": _("The end of the period is before its start.")}
             )
         return attrs
 

@@ -8,12 +8,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework.admin_site import NotFoundOutsideScope
 from casework.models import Role
 from notifications.models import ChannelPreference, Heartbeat, Notification, ReminderRule
 from notifications.services import notification_mark_read
 
 
-class PersonalAdmin(admin.ModelAdmin):
+class PersonalAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     """Rows that belong to the person looking at them (their inbox, their channels)."""
 
     owner_field = "user"

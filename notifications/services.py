@@ -89,7 +89,8 @@ def reminder_reschedule(*, case: Case, force: bool = False) -> CaseReminder:
     if not (created or force or reminder.deadline != case.deadline or reminder.state != case.state):
         return reminder
     reminder.deadline, reminder.state = case.deadline, case.state
-    reminder.epoch += 0 if created else 1
+    if not created:
+        reminder.epoch += 1  # a new schedule: its messages get new dedupe keys
     reminder.level = Level.NONE
     reminder.next_rule, reminder.next_reminder_at = None, None
     if case.state in OPEN_STATES:

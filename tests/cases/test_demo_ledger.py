@@ -37,3 +37,19 @@ def test_the_demo_ledger_covers_every_stream_state_and_overdue_once(settings) ->
     call_command("load_demo", stdout=(again := io.StringIO()))
     assert "already loaded" in again.getvalue()
     assert Case.objects.count() == total
+
+
+def test_the_demo_still_loads_after_the_known_calendar_runs_out(settings) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    import time_machine
+
+    from casework import workdays
+
+    settings.DEBUG = True
+    later = dt.datetime(workdays.LAST_KNOWN_YEAR + 1, 2, 1, 2, 0, tzinfo=dt.UTC)
+    with time_machine.travel(later, tick=False):
+        call_command("load_demo", stdout=io.StringIO())
+    assert set(Case.objects.values_list("state", flat=True)) == set(State.values)
+    last = dt.date(workdays.LAST_KNOWN_YEAR, 12, 31)
+    assert not CaseEvent.objects.filter(created_at__date__gt=last).exists()

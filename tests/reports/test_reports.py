@@ -208,3 +208,9 @@ def test_the_overdue_list_is_most_overdue_first(supervisor: User, jizhou: Region
     assert [r["acceptance_number"] for r in rows] == ["LATE-30", "LATE-10", "LATE-3"]
     assert rows[0]["days_overdue"] == 30 and rows[0]["region"] == "吉州区"
     assert client.get("/api/v1/reports/overdue/", {"group_by": "nonsense"}).status_code == 400
+    backwards = client.get(
+        "/api/v1/reports/closure-rate/",
+        {"assigned_from": "2026-06-01", "assigned_to": "2026-01-01"},
+    )
+    assert backwards.status_code == 400
+    assert backwards.json()["errors"][0]["detail"] == "统计期间的结束日期早于开始日期。"
