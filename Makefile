@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export CASEWORK_PORT = $(PORT)
 
-.PHONY: run test browser bench install install-dev migrate demo lint format messages clean
+.PHONY: run test test-dates browser bench install install-dev migrate demo lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,19 @@ run: demo
 ## make test: install what the tests need and run the whole suite.
 test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make test-dates: the date-sensitive tests again as if today were each of a few hard days (a Sunday,
+## the Spring Festival's eve that is also a swapped working Saturday, a swapped Saturday before
+## National Day, 31 December), pinned through CASEWORK_TODAY (tests/conftest.py). CI runs it.
+DATE_SENSITIVE_TESTS = tests/casework/test_workdays.py tests/casework/test_reference_and_demo.py \
+	tests/cases/test_lifecycle.py tests/cases/test_actions.py tests/cases/test_demo_ledger.py \
+	tests/cases/test_field_checks.py tests/notifications tests/reports
+PINNED_TODAYS ?= 2026-11-22 2026-02-14 2026-10-10 2025-12-31
+test-dates: install-dev
+	@set -e; for day in $(PINNED_TODAYS); do \
+	  echo "== as if today were $$day"; \
+	  CASEWORK_TODAY=$$day $(BIN)/python -m pytest -q $(DATE_SENSITIVE_TESTS); \
+	done
 
 ## The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser:

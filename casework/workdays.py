@@ -1,5 +1,15 @@
 """Working days on China's official calendar: holidays and swapped working weekends (调休).
 
+**The rule for a rest day.** Counting is by working days *elapsed*: "N working days overdue" on a
+day means N working days have passed after the deadline up to and including that day, so on a rest
+day (weekend, holiday) the count is the one of the working day before it — nothing more has fallen
+due over a weekend. Shifting agrees with it: a rest day stands where the working day before it
+stands, so ``shift_working_days(sunday, -2)`` is two working days before Friday (Wednesday), and
+``working_days_between(shift_working_days(day, -n), day) == n`` for every day and every n ≥ 0, as
+does ``working_days_between(day, shift_working_days(day, n)) == n``. Forward shifts already agree
+(the first working day after a Sunday is the first after its Friday). In the domain's words: a case
+due on Thursday is 逾期1个工作日 on Friday, Saturday and Sunday, and 逾期2个工作日 on Monday.
+
 The one module that knows the calendar. It asks ``chinesecalendar`` for the years that package
 knows, then ``fixtures/calendar/<year>.json`` for years published since; any other year raises
 ``CalendarOutOfRange`` with a clear message instead of guessing, because a guessed deadline is
@@ -87,7 +97,11 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
 
 def shift_working_days(day: dt.date, days: int) -> dt.date:
     """The working day ``days`` working days after (positive) or before (negative) ``day``;
-    ``day`` itself when ``days`` is 0."""
+    ``day`` itself when ``days`` is 0. Backwards from a rest day, counting starts at the working
+    day before it (the rule in this module's docstring)."""
+    if days < 0:
+        while not is_working_day(day):
+            day -= dt.timedelta(days=1)
     step = dt.timedelta(days=1 if days > 0 else -1)
     counted = 0
     while counted < abs(days):

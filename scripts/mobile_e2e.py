@@ -85,6 +85,11 @@ def main() -> None:
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--username", default="inspector")
     parser.add_argument("--password", default="jian-demo-2026")
+    parser.add_argument(
+        "--checked-at",
+        default=None,
+        help="when the check was done (ISO 8601; default: now on this machine)",
+    )
     args = parser.parse_args()
     phone = Phone(args.base_url)
 
@@ -106,7 +111,7 @@ def main() -> None:
     check_id = str(uuid.uuid4())  # made once, on the phone, when the check is done
     fields = {
         "client_uuid": check_id,
-        "checked_at": dt.datetime.now(dt.UTC).isoformat(),
+        "checked_at": args.checked_at or dt.datetime.now(dt.UTC).isoformat(),
         "latitude": "27.1412",
         "longitude": "114.9876",
         "accuracy_m": "12",

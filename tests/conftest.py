@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 
 from casework.models import Region, Role, User
@@ -10,6 +14,38 @@ from casework.reference import reference_data_load
 from tests.factories import UserFactory, membership
 
 REQUIRE_SERVICES = os.environ.get("CASEWORK_REQUIRE_SERVICES") == "1"
+
+# CASEWORK_TODAY=YYYY-MM-DD runs the whole suite as if it were that day (10:00 in Ji'an, the clock
+# ticking on from there): CI runs the date-sensitive tests again on a Sunday, the eve of a holiday,
+# a swapped working Saturday and 31 December, so that no test passes only on the day it was written.
+_pinned = os.environ.get("CASEWORK_TODAY")
+PINNED_TODAY = dt.date.fromisoformat(_pinned) if _pinned else None
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _ten_oclock(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(10, 0), tzinfo=SHANGHAI)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if PINNED_TODAY is not None:
+        config._casework_traveller = time_machine.travel(_ten_oclock(PINNED_TODAY), tick=True)  # type: ignore[attr-defined]
+        config._casework_traveller.start()  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = getattr(config, "_casework_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+@pytest.fixture
+def pinned_today() -> Iterator[dt.date]:
+    """The "today" of a test that needs time to pass for real (a real Celery worker): the run's
+    CASEWORK_TODAY, or else a Sunday, the kind of day the old counting rule failed on."""
+    day = PINNED_TODAY or dt.date(2026, 11, 29)
+    with time_machine.travel(_ten_oclock(day), tick=True):
+        yield day
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -85,4 +121,5 @@ def pytest_report_header(config: pytest.Config) -> str:
     return (
         f"casework: database={connection.vendor} broker={settings.CELERY_BROKER_URL.split('://')[0]}"
         f" require_services={REQUIRE_SERVICES}"
+        + (f" today={PINNED_TODAY} (CASEWORK_TODAY)" if PINNED_TODAY else "")
     )

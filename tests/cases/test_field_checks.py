@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 
@@ -82,14 +83,11 @@ def test_offline_retries_create_nothing_new(
     case: Case, inspector: User, qingyuan_officer: User
 ) -> None:
     check_id = uuid.uuid4()
-    first = post(
-        client_for(inspector), case, payload(check_id, checked_at="2026-11-20T10:00:00+08:00")
-    )
+    checked_at = (timezone.now() - dt.timedelta(hours=2)).isoformat()  # filed offline, sent later
+    first = post(client_for(inspector), case, payload(check_id, checked_at=checked_at))
     assert first.status_code == 201
     for _ in range(3):
-        again = post(
-            client_for(inspector), case, payload(check_id, checked_at="2026-11-20T10:00:00+08:00")
-        )
+        again = post(client_for(inspector), case, payload(check_id, checked_at=checked_at))
         assert again.status_code == 200
         assert again.json()["id"] == first.json()["id"]
     assert FieldCheck.objects.count() == 1 and FieldCheckPhoto.objects.count() == 1
@@ -97,14 +95,14 @@ def test_offline_retries_create_nothing_new(
     stranger = post(
         client_for(qingyuan_officer),
         case,
-        payload(check_id, checked_at="2026-11-20T10:00:00+08:00"),
+        payload(check_id, checked_at=checked_at),
     )
     assert stranger.status_code == 404
     assert CaseEvent.objects.filter(case=case, action=Action.FIELD_CHECK).count() == 1
     different = post(
         client_for(inspector),
         case,
-        payload(check_id, checked_at="2026-11-20T10:00:00+08:00", result="partly"),
+        payload(check_id, checked_at=checked_at, result="partly"),
     )
     assert different.status_code == 409
 

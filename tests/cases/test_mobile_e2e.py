@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from cases.models import FieldCheck
 from casework.models import Region, User
@@ -36,6 +37,8 @@ def test_a_phone_files_one_check_despite_three_tries(
             "inspector",
             "--password",
             "pw-for-tests",
+            "--checked-at",  # the phone's clock agrees with the server's "today"
+            timezone.now().isoformat(),
         ],
         capture_output=True,
         text=True,

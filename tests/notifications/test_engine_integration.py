@@ -113,19 +113,20 @@ def celery_worker_on_redis(settings) -> Iterator[object]:  # type: ignore[no-unt
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_turns_a_due_case_into_an_inbox_message_and_a_webhook_call(
+    pinned_today: dt.date,
     celery_worker_on_redis,
     robot,
     supervisor: User,
     jizhou: Region,
     jizhou_officer: User,  # type: ignore[no-untyped-def]
 ) -> None:
+    from casework import workdays
     from notifications.tasks import tick
 
     ChannelPreference.objects.create(user=jizhou_officer, channel="webhook", address=robot.url)
-    from casework import clock, workdays
 
     # Two working days overdue: the chase (催办) rung, which goes to the county's officers.
-    deadline = workdays.shift_working_days(clock.today(), -2)
+    deadline = workdays.shift_working_days(pinned_today, -2)
     case = new_case(
         supervisor,
         jizhou,
@@ -153,8 +154,16 @@ def test_a_broker_outage_during_a_transition_loses_nothing(
     request: pytest.FixtureRequest,
 ) -> None:
     ChannelPreference.objects.create(user=jizhou_officer, channel="webhook", address=robot.url)
+    from casework import clock, workdays
+
+    # Due well after today whatever today is, so that no reminder rung falls due in this test.
     case = advance(
-        new_case(supervisor, jizhou, acceptance_number="OUTAGE-1"),
+        new_case(
+            supervisor,
+            jizhou,
+            acceptance_number="OUTAGE-1",
+            deadline=workdays.shift_working_days(clock.today(), 10),
+        ),
         jizhou_officer,
         supervisor,
         "submitted",
