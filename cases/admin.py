@@ -68,7 +68,7 @@ from cases.services import (
     objection_record,
     progress_report_add,
 )
-from casework import clock
+from casework import clock, workdays
 from casework.admin_site import NotFoundOutsideScope
 from casework.errors import ApplicationError, InvalidInput
 from casework.models import Region, ResponsibleUnit, User
@@ -442,7 +442,7 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         "region",
         "unit",
         "state_label",
-        "deadline",
+        "deadline_shown",
         "deadline_status",
         "escalation",
         "last_progress",
@@ -513,9 +513,9 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             {
                 "fields": (
                     "assigned_on",
-                    "deadline",
+                    ("deadline", "deadline_provisional"),
                     "state",
-                    "notice_ends_on",
+                    ("notice_ends_on", "notice_ends_provisional"),
                     "reopen_count",
                     "stage_concluded_at",
                     ("started_at", "submitted_at"),
@@ -588,6 +588,10 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         return format_html(
             '<span class="case-state state-{}">{}</span>', case.state, case.get_state_display()
         )
+
+    @admin.display(description=gettext_lazy("deadline"), ordering="deadline")
+    def deadline_shown(self, case: Case) -> str:
+        return workdays.date_label(case.deadline, case.deadline_provisional)
 
     @admin.display(description=gettext_lazy("days left"), ordering="deadline")
     def deadline_status(self, case: Case) -> str:
@@ -979,3 +983,7 @@ class ExtensionRequestAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         if row.status != ExtensionStatus.PENDING:
             return ""
         return action_link(row, "extension_decide", "request", _("Decide"))
+
+
+# The official holiday calendar and the dates it moves earlier (cases.admin_calendar).
+from cases import admin_calendar  # noqa: E402, F401

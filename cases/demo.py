@@ -152,12 +152,8 @@ STEPS = ["完成问题排查和整改方案编制", "完成主体工程建设", 
 class DemoLedger:
     def __init__(self, *, seed: int, now: dt.datetime) -> None:
         self.random = random.Random(seed)
-        # The story ends today, or, once today runs past the official calendar the system knows,
-        # three weeks before that calendar ends: every deadline and notice window of the demo
-        # stays countable (a real ledger gets fixtures/calendar/<year>.json instead).
-        last_countable = dt.date(workdays.LAST_KNOWN_YEAR, 12, 31) - dt.timedelta(days=20)
-        if timezone.localdate(now) > last_countable:
-            now = timezone.make_aware(dt.datetime.combine(last_countable, dt.time(18, 0)))
+        # The story ends today. Dates that reach into a year whose official holidays are not
+        # known yet are counted on the provisional calendar and marked so (casework.workdays).
         self.now = now
         self.today = timezone.localdate(now)
         self.supervisor = User.objects.get(username="supervisor")

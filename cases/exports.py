@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from cases.models import Case, State
+from casework import workdays
 
 CHUNK = 2000
 
@@ -86,7 +87,11 @@ LEDGER_COLUMNS: list[Column] = [
     ("纬度", lambda c: float(c.latitude) if c.latitude is not None else None),
     ("问题类别", lambda c: c.get_kind_display()),
     ("交办日期", lambda c: c.assigned_on),
-    ("办理时限", lambda c: c.deadline),
+    # A date counted on a provisional year is written as text with its mark: "2027-01-29（暂定）".
+    (
+        "办理时限",
+        lambda c: workdays.date_label(c.deadline, True) if c.deadline_provisional else c.deadline,
+    ),
     ("办理状态", lambda c: c.get_state_display()),
     ("责令改正（家）", lambda c: c.ordered_to_correct),
     ("立案处罚（家）", lambda c: c.penalty_cases),

@@ -281,6 +281,11 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     assigned_on = models.DateField(_("assigned on"))
     deadline = models.DateField(_("deadline"))
+    # Computed on a year whose official holidays were not known yet (casework.workdays): shown
+    # as "（暂定）" and recomputed when the year is entered (cases.calendar).
+    deadline_provisional = models.BooleanField(
+        _("deadline provisional"), default=False, editable=False
+    )
     truth_finding = models.CharField(
         _("truth finding"), max_length=20, choices=TruthFinding.choices, blank=True
     )
@@ -331,6 +336,9 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
     notice_ends_on = models.DateField(
         _("public notice ends on"), null=True, blank=True, editable=False
+    )
+    notice_ends_provisional = models.BooleanField(
+        _("notice end provisional"), default=False, editable=False
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     stage_concluded_at = models.DateTimeField(
@@ -426,7 +434,11 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def verify(self) -> None:
         self.verified_at = clock.now()
-        self.notice_ends_on = self.source.notice_end(clock.today())
+        today = clock.today()
+        self.notice_ends_on = self.source.notice_end(today)
+        self.notice_ends_provisional = self.notice_ends_on is not None and (
+            workdays.span_is_provisional(today, self.notice_ends_on)
+        )
 
     @transition(
         field=state,
@@ -460,6 +472,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.reopen_count += 1
         self.submitted_at = self.verified_at = self.closed_at = None
         self.notice_ends_on = None
+        self.notice_ends_provisional = False
         self.stage_concluded_at = None
 
 
@@ -629,6 +642,7 @@ class Action(models.TextChoices):
     OBJECTION_RECORD = "objection_record", _("Objection recorded")
     OBJECTION_DISMISS = "objection_dismiss", _("Objection dismissed")
     FIELD_CHECK = "field_check", _("Field check filed")
+    RECOMPUTE = "recompute", _("Dates recomputed on the official calendar")
 
 
 class EventQuerySet(models.QuerySet["CaseEvent"]):
@@ -770,3 +784,59 @@ class FieldCheckPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.stored_name
+
+
+class RecomputationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    APPLIED = "applied", _("New date applied")
+    KEPT = "kept", _("Earlier date kept")
+
+
+class DateRecomputation(models.Model):
+    """A date computed on a provisional year that the official year would move *earlier*.
+
+    Moving a deadline or a notice window earlier can make a case late or cut an objection window
+    short, so it is never done silently: supervisors confirm each one (cases.calendar).
+    """
+
+    FIELDS = {"deadline": _("deadline"), "notice_ends_on": _("public notice ends on")}
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="recomputations"
+    )
+    field = models.CharField(_("date"), max_length=20, choices=[(k, v) for k, v in FIELDS.items()])
+    current_date = models.DateField(_("current date"))
+    official_date = models.DateField(_("date on the official calendar"))
+    calendar_year = models.PositiveIntegerField(_("calendar year"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RecomputationStatus.choices,
+        default=RecomputationStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("found at"), default=clock.now, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("date moved earlier by the official calendar")
+        verbose_name_plural = _("dates moved earlier by the official calendar")
+        ordering = ["status", "current_date", "pk"]
+        constraints = [
+            # One open question per date of a case: entering a year twice does not ask twice.
+            models.UniqueConstraint(
+                fields=["case", "field"],
+                condition=models.Q(status="pending"),
+                name="recomputation_one_pending_per_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.current_date} → {self.official_date}"

@@ -8,8 +8,16 @@ from dataclasses import dataclass
 from django.db.models import Case as When_
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
-from cases.models import Case, ExtensionRequest, ExtensionStatus, ProgressReport, State
-from casework import clock
+from cases.models import (
+    Case,
+    DateRecomputation,
+    ExtensionRequest,
+    ExtensionStatus,
+    ProgressReport,
+    RecomputationStatus,
+    State,
+)
+from casework import clock, workdays
 from casework.models import Role, User
 from notifications.models import Heartbeat
 
@@ -55,6 +63,8 @@ class TodaySummary:
     is_supervisor: bool
     unread_notifications: int
     scan_last_success: dt.datetime | None
+    calendar_warning: str | None = None  # next year still provisional (from 1 October)
+    dates_to_confirm: int = 0  # dates the official calendar would move earlier
 
 
 def case_today_summary(*, user: User, today: dt.date | None = None) -> TodaySummary:
@@ -78,4 +88,8 @@ def case_today_summary(*, user: User, today: dt.date | None = None) -> TodaySumm
         scan_last_success=Heartbeat.objects.filter(name="scan")
         .values_list("last_success_at", flat=True)
         .first(),
+        calendar_warning=workdays.next_year_warning(today),
+        dates_to_confirm=DateRecomputation.objects.filter(
+            case__in=cases, status=RecomputationStatus.PENDING
+        ).count(),
     )

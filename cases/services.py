@@ -36,7 +36,7 @@ from cases.models import (
     State,
 )
 from cases.signals import case_event_committed, case_event_recorded
-from casework import clock
+from casework import clock, workdays
 from casework.errors import (
     ConcurrentEdit,
     InvalidInput,
@@ -393,6 +393,9 @@ def case_create(
     if deadline is None:
         if kind == CaseKind.PETITION:
             deadline = source.report_deadline(assigned_on)
+            fields["deadline_provisional"] = source.report_in_working_days and (
+                workdays.span_is_provisional(assigned_on, deadline)
+            )
         else:
             errors["deadline"] = [_("A finding needs the deadline of its rectification plan.")]
     case = Case(
@@ -562,6 +565,8 @@ def case_update(
             raise InvalidInput(errors)
         if not diff:
             return case
+        if "deadline" in diff:
+            case.deadline_provisional = False  # a date typed by a person, not counted
         case.version += 1
         try:
             with transaction.atomic():
@@ -811,7 +816,8 @@ def extension_request_decide(
         deadline_before = case.deadline
         if approve:
             case.deadline = request.requested_deadline
-            _bump(case, "deadline")
+            case.deadline_provisional = False  # a date given, not counted
+            _bump(case, "deadline", "deadline_provisional")
         else:
             _bump(case)
         _record(

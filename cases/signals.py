@@ -10,3 +10,7 @@ case_event_recorded = Signal()
 
 # Sent after that transaction has committed: for side effects outside the database.
 case_event_committed = Signal()
+
+# Sent after a year's holiday arrangement was entered and committed: schedules counted in working
+# days (reminders) are counted again.
+calendar_changed = Signal()

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
+
+from casework import workdays
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -270,3 +272,75 @@ class Membership(models.Model):
             and not self.unit.region.path.startswith(self.region.path)
         ):
             raise ValidationError({"unit": _("The unit must lie within the membership's region.")})
+
+
+class CalendarStatus(models.TextChoices):
+    OFFICIAL = "official", _("Official")
+    PROVISIONAL = "provisional", _("Provisional")
+
+
+class CalendarYear(models.Model):
+    """A year's holiday arrangement entered from the State Council's notice (国务院办公厅关于某年
+    部分节假日安排的通知), for a year the chinesecalendar package does not know yet.
+
+    ``casework.workdays`` reads these rows; years with no row and no package entry are provisional
+    (weekends and statutory holidays). A row marked provisional is a city's own expected
+    arrangement: used instead of the computed one, its dates still marked provisional.
+    """
+
+    year = models.PositiveIntegerField(
+        _("year"),
+        unique=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2099)],
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CalendarStatus.choices, default=CalendarStatus.OFFICIAL
+    )
+    document_number = models.CharField(
+        _("document number"),
+        max_length=100,
+        blank=True,
+        help_text=_("The notice's number, e.g. 国办发明电〔2026〕7号."),
+    )
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    holidays = models.JSONField(
+        _("holidays"), default=list, help_text=_("Days off on weekdays, as ISO dates.")
+    )
+    workdays = models.JSONField(
+        _("swapped working days"),
+        default=list,
+        help_text=_("Weekend days that are working days (调休), as ISO dates."),
+    )
+    entered_by = models.ForeignKey(
+        "User",
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday calendar")
+        verbose_name_plural = _("holiday calendars")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return _("%(year)s calendar (%(status)s)") % {
+            "year": self.year,
+            "status": self.get_status_display(),
+        }
+
+    def as_calendar(self) -> workdays.YearCalendar:
+        return workdays.calendar_data_parse(
+            {
+                "year": self.year,
+                "holidays": self.holidays,
+                "workdays": self.workdays,
+                "status": self.status,
+                "source": self.document_number,
+            },
+            where=str(self.year),
+        )

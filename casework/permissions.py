@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 VIEW_ORGANISATION = {
     "casework.view_region",
     "casework.view_responsibleunit",
+    "casework.view_calendaryear",
 }
 # Reading the ledger: every role that uses the admin.
 VIEW_LEDGER = {
@@ -52,6 +53,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cases.change_source",
             "cases.add_batch",
             "cases.change_batch",
+            # The official holiday calendar, and the dates it would move earlier.
+            "casework.add_calendaryear",
+            "casework.change_calendaryear",
+            "cases.view_daterecomputation",
         }
     ),
     # Officers change their own county's cases; which fields and when is the service's rule.

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from casework import clock, workdays
 from config.celery_app import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status, http_status = "degraded", 200
     else:
         status, http_status = "ok", 200
-    return JsonResponse(
-        {"status": status, "time": timezone.localtime().isoformat(), "checks": checks},
-        status=http_status,
-    )
+    body = {"status": status, "time": timezone.localtime().isoformat(), "checks": checks}
+    if checks["database"]["status"] == "ok":
+        body["warnings"] = _warnings()
+    return JsonResponse(body, status=http_status)
+
+
+def _warnings() -> list[dict[str, str]]:
+    """Things an operator should act on soon; they do not change the status."""
+    today = clock.today()
+    warning = workdays.next_year_warning(today)
+    if warning is None:
+        return []
+    return [
+        {"code": "calendar_next_year_provisional", "year": str(today.year + 1), "message": warning}
+    ]

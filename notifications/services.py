@@ -55,11 +55,42 @@ class Rung:
 
 
 def _schedule(deadline: dt.date) -> list[Rung]:
-    rungs = []
+    """The ladder's rungs for ``deadline``, rung by rung: a rung whose day cannot be counted (a
+    year beyond the calendar's range) is left out, and the others still go out. Raises
+    ``CalendarOutOfRange`` only when no rung can be counted at all."""
+    rungs, failure = [], None
     for rule in ReminderRule.objects.filter(is_active=True).order_by("offset_working_days"):
-        day = workdays.shift_working_days(deadline, rule.offset_working_days)
+        try:
+            day = workdays.shift_working_days(deadline, rule.offset_working_days)
+        except workdays.CalendarOutOfRange as exc:
+            failure = exc
+            continue
         rungs.append(Rung(rule, timezone.make_aware(dt.datetime.combine(day, REMINDER_TIME))))
+    if failure is not None and not rungs:
+        raise failure
     return sorted(rungs, key=lambda r: r.due_at)
+
+
+def reminders_recalculate() -> int:
+    """After the calendar changed: count the rungs still ahead of each open case again, without
+    resending what was sent (its level stays). Returns how many schedules moved."""
+    now, moved = clock.now(), 0
+    reminders = CaseReminder.objects.filter(
+        case__state__in=OPEN_STATES, next_reminder_at__gt=now
+    ).select_related("next_rule")
+    for reminder in reminders.iterator(chunk_size=500):
+        try:
+            rungs = _schedule(reminder.deadline)
+        except workdays.CalendarOutOfRange:
+            continue
+        ahead = next((r for r in rungs if r.due_at > now and r.rule.level >= reminder.level), None)
+        due_at, rule = (ahead.due_at, ahead.rule) if ahead else (None, None)
+        if (due_at, rule) != (reminder.next_reminder_at, reminder.next_rule):
+            # Claimed like a scan claims a row, so a scanner that fired meanwhile wins.
+            moved += CaseReminder.objects.filter(
+                pk=reminder.pk, next_reminder_at=reminder.next_reminder_at
+            ).update(next_reminder_at=due_at, next_rule=rule)
+    return moved
 
 
 def _next_rung(rungs: list[Rung], now: dt.datetime, today: dt.date) -> tuple[Rung | None, bool]:
@@ -332,6 +363,7 @@ EVENT_AUDIENCE = {
     Action.REJECT: Audience.OFFICERS,
     Action.REOPEN: Audience.OFFICERS,
     Action.REASSIGN: Audience.OFFICERS,
+    Action.RECOMPUTE: Audience.OFFICERS,
 }
 
 

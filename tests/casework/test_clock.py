@@ -40,52 +40,6 @@ def test_working_days_follow_the_official_calendar() -> None:
     assert workdays.working_days_between(dt.date(2026, 2, 24), dt.date(2026, 2, 13)) == -2
 
 
-def test_a_year_beyond_the_calendar_is_a_clear_error() -> None:
-    year = workdays.LAST_KNOWN_YEAR + 1
-    with pytest.raises(workdays.CalendarOutOfRange, match=f"{year} 年的法定节假日安排"):
-        workdays.add_working_days(dt.date(year - 1, 12, 30), 10)
-
-
-def test_a_later_year_can_be_added_from_its_official_notice(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import json
-
-    year = workdays.LAST_KNOWN_YEAR + 1
-    (tmp_path / f"{year}.json").write_text(
-        json.dumps(
-            {
-                "year": year,
-                "holidays": [f"{year}-01-01"],
-                "workdays": [f"{year}-01-09"],
-            }
-        ),
-        encoding="utf-8",
-    )
-    extra = workdays._extra_years(tmp_path)
-    assert set(extra) == {year}
-    holidays, swapped = extra[year]
-    assert dt.date(year, 1, 1) in holidays and dt.date(year, 1, 9) in swapped
-    (tmp_path / "bad.json").write_text(
-        json.dumps(
-            {
-                "year": year,
-                "holidays": [f"{year + 1}-01-01"],
-            }
-        ),
-        encoding="utf-8",
-    )
-    with pytest.raises(ValueError, match="must lie in"):
-        workdays._extra_years(tmp_path)
-
-
-def test_an_added_year_counts_its_holidays_and_swapped_days(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    year = workdays.LAST_KNOWN_YEAR + 1
-    monkeypatch.setitem(workdays.EXTRA_YEARS, year, ({dt.date(year, 1, 1)}, {dt.date(year, 1, 9)}))
-    assert not workdays.is_working_day(dt.date(year, 1, 1))  # a holiday
-    assert workdays.is_working_day(dt.date(year, 1, 9)) == True  # noqa: E712  a swapped day
-    sunday = next(dt.date(year, 1, d) for d in range(1, 8) if dt.date(year, 1, d).weekday() == 6)
-    assert not workdays.is_working_day(sunday)
-
-
 @given(
     start=st.dates(dt.date(2018, 1, 1), dt.date(2026, 12, 31)),
     end=st.dates(dt.date(2018, 1, 1), dt.date(2026, 12, 31)),

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from cases.models import State
 from cases.services import case_transition, extension_request_create, extension_request_decide
@@ -173,21 +172,24 @@ def test_a_new_case_already_overdue_is_chased_at_once(
     assert CaseReminder.objects.get(case=case).level == Level.CHASE
 
 
-def test_a_deadline_in_a_year_without_a_calendar_waits_instead_of_guessing(
-    supervisor: User, jizhou: Region
+def test_rungs_that_can_be_counted_go_out_when_later_ones_cannot(
+    supervisor: User, jizhou: Region, jizhou_officer: User
 ) -> None:
-    from casework import workdays
-
-    year = workdays.LAST_KNOWN_YEAR + 1
-    with at(dt.date(year - 1, 12, 1)):
+    # Due on the last day the calendar can count (lunar tables end with 2099): the reminders
+    # before it go out; the chase rungs, in 2100, cannot be counted and are left out.
+    with at(dt.date(2099, 12, 1)):
         case = new_case(
-            supervisor, jizhou, assigned_on=dt.date(year - 1, 12, 1), deadline=dt.date(year, 1, 20)
+            supervisor, jizhou, assigned_on=dt.date(2099, 12, 1), deadline=dt.date(2099, 12, 31)
         )
-        reminder = CaseReminder.objects.get(case=case)
-        assert reminder.next_rule is None
-        # Three weeks before the deadline it looks again.
-        assert reminder.next_reminder_at == dt.datetime(year - 1, 12, 30, 9, 0, tzinfo=SHANGHAI)
-    with at(dt.date(year - 1, 12, 30)):
-        assert reminders_scan() == 0  # still unknown: looks again tomorrow, sends nothing
-        assert CaseReminder.objects.get(case=case).next_reminder_at > timezone.now()
-    assert not Notification.objects.filter(kind=Kind.REMINDER).exists()
+    with at(dt.date(2099, 12, 28)):
+        assert reminders_scan() == 1
+    with at(dt.date(2099, 12, 31)):
+        assert reminders_scan() == 1
+    assert CaseReminder.objects.get(case=case).next_reminder_at is None
+    reminders = Notification.objects.filter(recipient=jizhou_officer, kind=Kind.REMINDER)
+    assert [
+        t.split(" ", 1)[1] for t in reminders.order_by("id").values_list("title", flat=True)
+    ] == [
+        "距办理时限还有 3 个工作日",
+        "今日到期",
+    ]
