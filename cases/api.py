@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -297,12 +298,22 @@ class CaseFilter(filters.FilterSet):
     batch = filters.NumberFilter(field_name="batch__number", min_value=1, max_value=MAX_ID)
     overdue = filters.BooleanFilter(method="filter_overdue")
     due_before = filters.DateFilter(field_name="deadline", lookup_expr="lte")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = filters.IsoDateTimeFilter(method="filter_updated_since")
     q = filters.CharFilter(method="filter_text", max_length=100)
 
     class Meta:
         model = Case
         fields: list[str] = []
+
+    def filter_updated_since(
+        self, queryset: QuerySet[Case], name: str, value: dt.datetime
+    ) -> QuerySet[Case]:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows (a 500 before).
+        try:
+            value = value.astimezone(dt.UTC)
+        except OverflowError:  # before year 1 in UTC: everything is newer
+            return queryset
+        return queryset.filter(updated_at__gte=value)
 
     def filter_overdue(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
         overdue = queryset.overdue(clock.today())
