@@ -50,11 +50,12 @@ test: install-dev browser
 
 ## make test-dates: the date-sensitive tests again as if today were each of a few hard days (a Sunday,
 ## the Spring Festival's eve that is also a swapped working Saturday, a swapped Saturday before
-## National Day, 31 December), pinned through CASEWORK_TODAY (tests/conftest.py). CI runs it.
+## National Day, 31 December of a year whose successor is still provisional), pinned through
+## CASEWORK_TODAY (tests/conftest.py). CI runs it.
 DATE_SENSITIVE_TESTS = tests/casework/test_workdays.py tests/casework/test_reference_and_demo.py \
 	tests/cases/test_lifecycle.py tests/cases/test_actions.py tests/cases/test_demo_ledger.py \
-	tests/cases/test_field_checks.py tests/notifications tests/reports
-PINNED_TODAYS ?= 2026-11-22 2026-02-14 2026-10-10 2025-12-31
+	tests/cases/test_field_checks.py tests/cases/test_calendar.py tests/notifications tests/reports
+PINNED_TODAYS ?= 2026-11-22 2026-02-14 2026-10-10 2025-12-31 2026-12-31
 test-dates: install-dev
 	@set -e; for day in $(PINNED_TODAYS); do \
 	  echo "== as if today were $$day"; \
