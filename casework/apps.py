@@ -12,7 +12,15 @@ class CaseworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from casework import checks  # noqa: F401  (registers the system checks)
+        from casework import (
+            checks,  # noqa: F401  (registers the system checks)
+            workdays,
+        )
+        from casework.models import CalendarYear
+
+        workdays.entered_years_loader = lambda: {
+            row.year: row.as_calendar() for row in CalendarYear.objects.all()
+        }
 
 
 class CaseworkAdminConfig(admin_apps.AdminConfig):

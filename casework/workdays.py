@@ -38,6 +38,7 @@ import datetime as dt
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,14 +204,16 @@ def invalidate() -> None:
             del _before_year[year]
 
 
+# Set by casework.apps at start-up: reads the entered years (``CalendarYear`` rows). A hook, so that
+# this module, below the models, never imports them.
+entered_years_loader: Callable[[], dict[int, YearCalendar]] = dict
+
+
 def _database_years() -> dict[int, YearCalendar]:
     global _database, _database_loaded_at
     if _database is not None and time.monotonic() - _database_loaded_at < RELOAD_SECONDS:
         return _database
-    from casework.models import CalendarYear
-
-    rows = list(CalendarYear.objects.all())
-    loaded = {row.year: row.as_calendar() for row in rows}
+    loaded = entered_years_loader()
     if _database is not None and loaded != _database:
         invalidate()
     _database, _database_loaded_at = loaded, time.monotonic()
