@@ -15,6 +15,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -124,6 +125,8 @@ def field_check_record(
         raise InvalidInput({"result": _("No such choice.")})
     if checked_at > clock.now() + CLOCK_SKEW:
         raise InvalidInput({"checked_at": _("The check cannot be in the future.")})
+    if checked_at.year < 2000:  # a phone's unset clock (schemathesis sent the year 7)
+        raise InvalidInput({"checked_at": _("The check cannot be before the case was assigned.")})
     inspected = [photo_inspect(photo, i) for i, photo in enumerate(photos)]
     values = {
         "case": case_id,
@@ -154,6 +157,11 @@ def field_check_record(
         with transaction.atomic():
             case = _lock_case(case_id, user)
             _require(may_check(user, case), _("You may not file field checks on this case."))
+            # A day's grace for phones whose clock or time zone is off.
+            if timezone.localdate(checked_at) < case.assigned_on - dt.timedelta(days=1):
+                raise InvalidInput(
+                    {"checked_at": _("The check cannot be before the case was assigned.")}
+                )
             distance = case.region.distance_km(
                 float(values["latitude"]), float(values["longitude"])
             )

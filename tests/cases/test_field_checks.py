@@ -159,3 +159,11 @@ def test_who_may_file_checks(
     assert post(client_for(leader), case, payload()).status_code == 403
     assert post(client_for(qingyuan_officer), case, payload()).status_code == 404
     assert post(client_for(jizhou_officer), case, payload()).status_code == 201
+
+
+def test_a_check_dated_before_the_case_was_assigned_is_refused(case: Case, inspector: User) -> None:
+    for moment in ("0007-01-01T01:00:01Z", (timezone.now() - dt.timedelta(days=3)).isoformat()):
+        response = post(client_for(inspector), case, payload(checked_at=moment))
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["attr"] == "checked_at"
+    assert FieldCheck.objects.count() == 0
