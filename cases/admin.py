@@ -19,7 +19,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,8 +28,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import admin_forms
-from cases.export_views import XLSX
-from cases.exports import LEDGER_COLUMNS, workbook
 from cases.models import (
     HANDLING_FIELDS,
     OPEN_STATES,
@@ -69,7 +67,7 @@ from cases.services import (
     progress_report_add,
 )
 from casework import clock, workdays
-from casework.admin_site import NotFoundOutsideScope
+from casework.admin_scope import NotFoundOutsideScope
 from casework.errors import ApplicationError, InvalidInput
 from casework.models import Region, ResponsibleUnit, User
 
@@ -475,7 +473,7 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         ObjectionInline,
         CaseEventInline,
     ]
-    actions = ["start_selected", "reassign_selected", "export_selected"]
+    actions = ["start_selected", "reassign_selected"]  # supervision adds the Excel export
     change_form_template = "admin/cases/case/change_form.html"
 
     fieldsets_base = (
@@ -852,17 +850,6 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             except ApplicationError as exc:
                 refused.append((case, exc.message))
         self._report(request, _("Accept and start"), done, refused)
-
-    @admin.action(description=gettext_lazy("Export the selected cases to Excel (ledger)"))
-    def export_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse:
-        # The queryset is the scoped changelist with its filters (or "select all" of them).
-        stream = workbook(queryset.order_by("source", "assigned_on", "id"), LEDGER_COLUMNS, "台账")
-        return FileResponse(
-            stream,
-            as_attachment=True,
-            filename=f"台账-{clock.today():%Y%m%d}.xlsx",
-            content_type=XLSX,
-        )
 
     @admin.action(description=gettext_lazy("Reassign the selected cases"))
     def reassign_selected(

@@ -25,7 +25,7 @@ from cases.calendar import (
 )
 from cases.models import Case, DateRecomputation, RecomputationStatus
 from casework import clock, workdays
-from casework.admin_site import NotFoundOutsideScope
+from casework.admin_scope import NotFoundOutsideScope
 from casework.errors import ApplicationError, InvalidInput
 from casework.models import CalendarStatus, CalendarYear
 

@@ -19,7 +19,6 @@ from cases.models import (
 )
 from casework import clock, workdays
 from casework.models import Role, User
-from notifications.models import Heartbeat
 
 
 def case_list(*, fetched_by: User) -> QuerySet[Case]:
@@ -62,7 +61,6 @@ class TodaySummary:
     to_close: int
     is_supervisor: bool
     unread_notifications: int
-    scan_last_success: dt.datetime | None
     calendar_warning: str | None = None  # next year still provisional (from 1 October)
     dates_to_confirm: int = 0  # dates the official calendar would move earlier
 
@@ -85,9 +83,6 @@ def case_today_summary(*, user: User, today: dt.date | None = None) -> TodaySumm
         + cases.filter(state=State.VERIFIED, notice_ends_on__isnull=True).count(),
         is_supervisor=user.is_superuser or user.has_role(Role.CITY_SUPERVISOR),
         unread_notifications=user.notifications.filter(read_at__isnull=True).count(),
-        scan_last_success=Heartbeat.objects.filter(name="scan")
-        .values_list("last_success_at", flat=True)
-        .first(),
         calendar_warning=workdays.next_year_warning(today),
         dates_to_confirm=DateRecomputation.objects.filter(
             case__in=cases, status=RecomputationStatus.PENDING

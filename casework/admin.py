@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from casework.admin_site import NotFoundOutsideScope
+from casework.admin_scope import NotFoundOutsideScope
 from casework.models import Membership, Region, ResponsibleUnit, User
 
 

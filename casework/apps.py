@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class CaseworkConfig(AppConfig):
-    default = True  # this module also holds the admin's config below
     name = "casework"
     verbose_name = _("Organisation")
     default_auto_field = "django.db.models.BigAutoField"
@@ -21,10 +19,3 @@ class CaseworkConfig(AppConfig):
         workdays.entered_years_loader = lambda: {
             row.year: row.as_calendar() for row in CalendarYear.objects.all()
         }
-
-
-class CaseworkAdminConfig(admin_apps.AdminConfig):
-    """The admin, with the project's site: Chinese titles and a "today" summary on the index."""
-
-    default = False
-    default_site = "casework.admin_site.CaseworkAdminSite"

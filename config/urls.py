@@ -6,11 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet, field_check_photo
-from cases.export_views import disclosure_export, ledger_export
-from casework import report_api
 from casework.api import LoginView, LogoutView, MeView
-from casework.views import healthz
 from notifications.api import NotificationViewSet
+from ops.health import healthz
+from supervision import api as report_api
+from supervision.export_views import disclosure_export, ledger_export
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

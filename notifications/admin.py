@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.admin_site import NotFoundOutsideScope
+from casework.admin_scope import NotFoundOutsideScope
 from casework.models import Role
 from notifications.models import ChannelPreference, Heartbeat, Notification, ReminderRule
 from notifications.services import notification_mark_read

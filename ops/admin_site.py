@@ -1,10 +1,17 @@
+"""The admin site: Chinese titles, the "today" summary on the index, the supervision dashboard."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+
+from cases.selectors import case_today_summary
+from notifications.models import Heartbeat
+from supervision.views import dashboard
 
 
 class CaseworkAdminSite(admin.AdminSite):
@@ -15,47 +22,22 @@ class CaseworkAdminSite(admin.AdminSite):
     site_url = None  # there is no public site (yet): no "view site" link
 
     def get_urls(self) -> list[Any]:
-        from django.urls import path
-
         return [
             path("dashboard/", self.admin_view(self.dashboard), name="dashboard"),
             *super().get_urls(),
         ]
 
     def dashboard(self, request: HttpRequest) -> HttpResponse:
-        """Supervisors' and leaders' charts, drawn in the browser from the report endpoints."""
-        from django.template.response import TemplateResponse
-
-        from cases.models import State
-        from casework import reports
-
-        cases = reports.scoped_cases(user=request.user)
-        top = list(reports.overdue_cases(cases=cases)[:10])
-        for case in top:
-            case.days_overdue = reports.days_overdue(case)[0]
-        context = {
-            **self.each_context(request),
-            "title": _("Supervision dashboard"),
-            "sentences": reports.report_sentences(user=request.user),
-            "top_overdue": top,
-            "states": State.choices,
-        }
-        return TemplateResponse(request, "admin/casework/dashboard.html", context)
+        return dashboard(request, self.each_context(request))
 
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        from cases.selectors import case_today_summary
-
-        context = {**(extra_context or {}), "today": case_today_summary(user=request.user)}
+        context = {
+            **(extra_context or {}),
+            "today": case_today_summary(user=request.user),
+            "scan_last_success": Heartbeat.objects.filter(name="scan")
+            .values_list("last_success_at", flat=True)
+            .first(),
+        }
         return super().index(request, context)
-
-
-class NotFoundOutsideScope:
-    """For model admins whose querysets are scoped: a row outside the user's scope is a 404,
-    the same as a row that does not exist (Django would redirect to the index with a hint)."""
-
-    def _get_obj_does_not_exist_redirect(
-        self, request: HttpRequest, opts: Any, object_id: str
-    ) -> HttpResponse:
-        raise Http404

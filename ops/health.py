@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from celery import current_app as celery_app  # config.celery_app, a floor above
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -9,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from casework import clock, workdays
-from config.celery_app import app as celery_app
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import Case, CaseKind
-from casework import reports
 from casework.models import User
+from supervision import reports
 
 MAX_ID = 2**63 - 1  # the database's integer; larger numbers are bad input, not a crash
 

@@ -7,9 +7,9 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
 from cases.api import CaseFilter
-from cases.exports import DISCLOSURE_COLUMNS, LEDGER_COLUMNS, workbook
 from cases.models import Batch, Case
 from casework import clock
+from supervision.exports import DISCLOSURE_COLUMNS, LEDGER_COLUMNS, workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

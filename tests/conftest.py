@@ -10,7 +10,7 @@ import time_machine
 from django.db import connection
 
 from casework.models import Region, Role, User
-from casework.reference import reference_data_load
+from ops.reference import reference_data_load
 from tests.factories import UserFactory, membership
 
 REQUIRE_SERVICES = os.environ.get("CASEWORK_REQUIRE_SERVICES") == "1"

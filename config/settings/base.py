@@ -30,7 +30,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 
 INSTALLED_APPS = [
-    "casework.apps.CaseworkAdminConfig",
+    "ops.apps.CaseworkAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,9 +43,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "django_fsm",
+    # The floors, from the ground up: each imports only the ones listed before it
+    # (tests/test_layers.py; docs/architecture.md).
     "casework",
     "cases",
     "notifications",
+    "supervision",
+    "ops",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from cases.models import SourceStream
 from casework.models import Membership, Region, ResponsibleUnit, Role, User
-from casework.reference import DEFAULT_REFERENCE_FILE
+from ops.reference import DEFAULT_REFERENCE_FILE
 
 pytestmark = pytest.mark.django_db
 DEMO_LOGINS = ("supervisor", "jizhou", "qingyuan", "inspector", "leader")

@@ -16,8 +16,8 @@ from cases.services import (
     case_transition,
     milestone_complete,
 )
-from casework import reports
 from casework.models import Region, ResponsibleUnit, User
+from supervision import reports
 from tests.cases.conftest import advance
 from tests.factories import new_case
 

@@ -19,11 +19,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from cases.exports import LEDGER_COLUMNS, workbook
 from cases.models import Case, CaseEvent, CaseKind, Source, SourceKind, SourceStream
 from casework import clock, reports
 from casework.models import Region, ResponsibleUnit, Role, User
-from casework.reference import reference_data_load
+from ops.reference import reference_data_load
+from supervision.exports import LEDGER_COLUMNS, workbook
 
 # name -> (seconds, or bytes for *_memory)
 TARGETS = {

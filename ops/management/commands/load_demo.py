@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from casework.demo import DEFAULT_DEMO_PASSWORD, demo_users_load
+from ops.demo_people import DEFAULT_DEMO_PASSWORD, demo_users_load
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             )
 
     def _load_ledger(self) -> None:
-        from cases.demo import demo_ledger_load
+        from ops.demo_ledger import demo_ledger_load
 
         self.stdout.write("Loading the demo ledger (演示台账) ...")
         counts = demo_ledger_load()

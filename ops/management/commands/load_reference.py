@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from casework.reference import DEFAULT_REFERENCE_FILE, reference_data_load
+from ops.reference import DEFAULT_REFERENCE_FILE, reference_data_load
 
 
 class Command(BaseCommand):
