@@ -52,9 +52,10 @@ test: install-dev browser
 ## the Spring Festival's eve that is also a swapped working Saturday, a swapped Saturday before
 ## National Day, 31 December of a year whose successor is still provisional), pinned through
 ## CASEWORK_TODAY (tests/conftest.py). CI runs it.
-DATE_SENSITIVE_TESTS = tests/casework/test_workdays.py tests/casework/test_reference_and_demo.py \
-	tests/cases/test_lifecycle.py tests/cases/test_actions.py tests/cases/test_demo_ledger.py \
-	tests/cases/test_field_checks.py tests/cases/test_calendar.py tests/notifications tests/reports
+DATE_SENSITIVE_TESTS = tests/casework/test_workdays.py tests/ops/test_reference_and_demo.py \
+	tests/ops/test_demo_ledger.py tests/cases/test_lifecycle.py tests/cases/test_actions.py \
+	tests/cases/test_field_checks.py tests/cases/test_calendar.py tests/notifications \
+	tests/supervision
 PINNED_TODAYS ?= 2026-11-22 2026-02-14 2026-10-10 2025-12-31 2026-12-31
 test-dates: install-dev
 	@set -e; for day in $(PINNED_TODAYS); do \

@@ -46,6 +46,7 @@ from cases.models import (
     SourceStream,
     State,
 )
+from cases.rules import is_officer_of, is_officer_or_supervisor_of, is_supervisor_of
 from cases.selectors import case_list
 from cases.services import (
     TRANSITIONS,
@@ -58,8 +59,6 @@ from cases.services import (
     case_update,
     extension_request_create,
     extension_request_decide,
-    is_officer_of,
-    is_supervisor_of,
     milestone_add,
     milestone_complete,
     objection_decide,
@@ -177,7 +176,7 @@ class ReadOnlyRowsInline(admin.TabularInline):
         return bool(
             case is not None
             and case.state != State.CLOSED
-            and (is_officer_of(request.user, case) or is_supervisor_of(request.user, case))
+            and is_officer_or_supervisor_of(request.user, case)
         )
 
 
@@ -325,8 +324,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
                 case_id=case.pk, user=user, **form.cleaned_data
             ),
             lambda case, user: (
-                case.state != State.CLOSED
-                and (is_officer_of(user, case) or is_supervisor_of(user, case))
+                case.state != State.CLOSED and is_officer_or_supervisor_of(user, case)
             ),
         ),
         CaseAction(
@@ -348,7 +346,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             lambda case, user: (
                 case.state == State.RECTIFYING
                 and case.stage_concluded_at is None
-                and (is_officer_of(user, case) or is_supervisor_of(user, case))
+                and is_officer_or_supervisor_of(user, case)
             ),
         ),
         CaseAction(

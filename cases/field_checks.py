@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from cases.models import Action, Case, FieldCheck, FieldCheckPhoto, FieldCheckResult
-from cases.services import _bump, _lock_case, _record, _require, is_officer_of, is_supervisor_of
+from cases.rules import may_file_field_check
+from cases.services import _bump, _lock_case, _record, _require
 from casework import clock
 from casework.errors import Conflict, InvalidInput, NotFound
-from casework.models import Role, User
+from casework.models import User
 
 MAX_PHOTOS = 9
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -97,12 +98,6 @@ def _fingerprint(values: dict[str, Any], photos: list[Photo]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def may_check(user: User, case: Case) -> bool:
-    return (user.is_active and user.has_role(Role.FIELD_INSPECTOR, case.region)) or (
-        is_officer_of(user, case) or is_supervisor_of(user, case)
-    )
-
-
 def field_check_record(
     *,
     case_id: int,
@@ -156,7 +151,9 @@ def field_check_record(
     try:
         with transaction.atomic():
             case = _lock_case(case_id, user)
-            _require(may_check(user, case), _("You may not file field checks on this case."))
+            _require(
+                may_file_field_check(user, case), _("You may not file field checks on this case.")
+            )
             # A day's grace for phones whose clock or time zone is off.
             if timezone.localdate(checked_at) < case.assigned_on - dt.timedelta(days=1):
                 raise InvalidInput(

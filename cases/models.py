@@ -16,8 +16,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from cases import rules
 from casework import clock, workdays
-from casework.models import Region, ResponsibleUnit, Role
+from casework.models import Region, ResponsibleUnit
 
 if TYPE_CHECKING:
     from casework.models import User
@@ -177,20 +178,10 @@ class TruthFinding(models.TextChoices):
     FALSE = "false", _("Not true")
 
 
-# Who may run each transition. Each takes (case, user); a role counts when held over the case's
-# region or a region above it. Leaders and inspectors hold none of these.
-def _is_county_officer(case: Case, user: User) -> bool:
-    return user.is_active and user.has_role(Role.COUNTY_OFFICER, case.region)
-
-
-def _is_supervisor(case: Case, user: User) -> bool:
-    return user.is_active and (
-        user.is_superuser or user.has_role(Role.CITY_SUPERVISOR, case.region)
-    )
-
-
-def _is_officer_or_supervisor(case: Case, user: User) -> bool:
-    return _is_county_officer(case, user) or _is_supervisor(case, user)
+# Who may run each transition (cases.rules, the one module of such predicates).
+_is_county_officer = rules.as_transition_permission(rules.is_officer_of)
+_is_supervisor = rules.as_transition_permission(rules.is_supervisor_of)
+_is_officer_or_supervisor = rules.as_transition_permission(rules.is_officer_or_supervisor_of)
 
 
 def _notice_window_over(case: Case) -> bool:

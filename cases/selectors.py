@@ -17,8 +17,9 @@ from cases.models import (
     RecomputationStatus,
     State,
 )
+from cases.rules import is_city_supervisor
 from casework import clock, workdays
-from casework.models import Role, User
+from casework.models import User
 
 
 def case_list(*, fetched_by: User) -> QuerySet[Case]:
@@ -81,7 +82,7 @@ def case_today_summary(*, user: User, today: dt.date | None = None) -> TodaySumm
         ).count(),
         to_close=cases.filter(state=State.VERIFIED, notice_ends_on__lt=today).count()
         + cases.filter(state=State.VERIFIED, notice_ends_on__isnull=True).count(),
-        is_supervisor=user.is_superuser or user.has_role(Role.CITY_SUPERVISOR),
+        is_supervisor=is_city_supervisor(user),
         unread_notifications=user.notifications.filter(read_at__isnull=True).count(),
         calendar_warning=workdays.next_year_warning(today),
         dates_to_confirm=DateRecomputation.objects.filter(

@@ -35,6 +35,7 @@ from cases.models import (
     ProgressReport,
     State,
 )
+from cases.rules import is_officer_of, is_supervisor_of
 from cases.signals import case_event_committed, case_event_recorded
 from casework import clock, workdays
 from casework.errors import (
@@ -44,19 +45,9 @@ from casework.errors import (
     PermissionDenied,
     TransitionNotAllowed,
 )
-from casework.models import Region, ResponsibleUnit, Role, User
+from casework.models import Region, ResponsibleUnit, User
 
 # --- who may do what, beyond the transitions (which declare their own permissions) ---------------
-
-
-def is_supervisor_of(user: User, case: Case) -> bool:
-    return user.is_active and (
-        user.is_superuser or user.has_role(Role.CITY_SUPERVISOR, case.region)
-    )
-
-
-def is_officer_of(user: User, case: Case) -> bool:
-    return user.is_active and user.has_role(Role.COUNTY_OFFICER, case.region)
 
 
 def _require(allowed: bool, message: str | Promise | None = None) -> None:

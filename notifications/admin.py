@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.rules import is_city_supervisor
 from casework.admin_scope import NotFoundOutsideScope
-from casework.models import Role
 from notifications.models import ChannelPreference, Heartbeat, Notification, ReminderRule
 from notifications.services import notification_mark_read
 
@@ -103,12 +103,6 @@ class ChannelPreferenceAdmin(PersonalAdmin):
         super().save_model(request, obj, form, change)
 
 
-def _is_supervisor(request: HttpRequest) -> bool:
-    return request.user.is_active and (
-        request.user.is_superuser or request.user.has_role(Role.CITY_SUPERVISOR)
-    )
-
-
 @admin.register(ReminderRule)
 class ReminderRuleAdmin(admin.ModelAdmin):
     """The escalation ladder: supervisors edit it; everyone who works cases may read it."""
@@ -124,13 +118,13 @@ class ReminderRuleAdmin(admin.ModelAdmin):
         return self.has_module_permission(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_supervisor(request)
+        return is_city_supervisor(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_supervisor(request)
+        return is_city_supervisor(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_supervisor(request)
+        return is_city_supervisor(request.user)
 
 
 @admin.register(Heartbeat)
@@ -140,10 +134,10 @@ class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "last_started_at", "last_success_at", "last_error"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_supervisor(request)
+        return is_city_supervisor(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_supervisor(request)
+        return is_city_supervisor(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

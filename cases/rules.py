@@ -1,0 +1,54 @@
+"""Who may do what to a case: the one module of predicates.
+
+The lifecycle's transitions (``permission=`` on ``Case``), the services, the admin, the API and
+the field checks all ask these. A role counts when held over the case's region or a region above
+it (``User.has_role``); leaders and field inspectors change nothing but what is said here.
+Row visibility (which cases a person sees at all) is ``Case.objects.visible_to``, not this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from casework.models import Role
+
+if TYPE_CHECKING:
+    from cases.models import Case
+    from casework.models import User
+
+
+def is_city_supervisor(user: User) -> bool:
+    """A supervisor of the city office, whatever the case (city-wide settings, the ladder)."""
+    return user.is_active and (user.is_superuser or user.has_role(Role.CITY_SUPERVISOR))
+
+
+def is_supervisor_of(user: User, case: Case) -> bool:
+    return user.is_active and (
+        user.is_superuser or user.has_role(Role.CITY_SUPERVISOR, case.region)
+    )
+
+
+def is_officer_of(user: User, case: Case) -> bool:
+    return user.is_active and user.has_role(Role.COUNTY_OFFICER, case.region)
+
+
+def is_officer_or_supervisor_of(user: User, case: Case) -> bool:
+    return is_officer_of(user, case) or is_supervisor_of(user, case)
+
+
+def may_file_field_check(user: User, case: Case) -> bool:
+    """Inspectors of the case's region, and those who may work the case."""
+    return (
+        user.is_active and user.has_role(Role.FIELD_INSPECTOR, case.region)
+    ) or is_officer_or_supervisor_of(user, case)
+
+
+def as_transition_permission(rule: Callable[[User, Case], bool]) -> Callable[[Case, User], bool]:
+    """django-fsm calls ``permission(instance, user)``: the same rule, arguments turned."""
+
+    def permission(case: Case, user: User) -> bool:
+        return rule(user, case)
+
+    permission.__name__ = rule.__name__
+    return permission
