@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import admin_forms
+from cases.actions import case_available_actions
 from cases.models import (
     HANDLING_FIELDS,
     OPEN_STATES,
@@ -46,7 +47,7 @@ from cases.models import (
     SourceStream,
     State,
 )
-from cases.rules import is_officer_of, is_officer_or_supervisor_of, is_supervisor_of
+from cases.rules import is_officer_or_supervisor_of
 from cases.selectors import case_list
 from cases.services import (
     TRANSITIONS,
@@ -303,7 +304,8 @@ class CaseAction:
     label: str
     form: Callable[..., forms.Form]
     run: Callable[[Case, User, forms.Form, HttpRequest], object]
-    shown: Callable[[Case, User], bool]
+    # Whether a button is shown is cases.actions' rule of the same name (the service's guard);
+    # decisions on a row (extension, objection, milestone) are reached from that row instead.
 
 
 def _pending(model: type, request: HttpRequest, key: str, case: Case) -> Any:
@@ -323,9 +325,6 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             lambda case, user, form, request: progress_report_add(
                 case_id=case.pk, user=user, **form.cleaned_data
             ),
-            lambda case, user: (
-                case.state != State.CLOSED and is_officer_or_supervisor_of(user, case)
-            ),
         ),
         CaseAction(
             "extension",
@@ -334,7 +333,6 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             lambda case, user, form, request: extension_request_create(
                 case_id=case.pk, user=user, **form.cleaned_data
             ),
-            lambda case, user: case.state in OPEN_STATES and is_officer_of(user, case),
         ),
         CaseAction(
             "stage",
@@ -342,11 +340,6 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             lambda case, user, **kw: admin_forms.CommentForm(**kw),
             lambda case, user, form, request: case_stage_conclude(
                 case_id=case.pk, user=user, **form.cleaned_data
-            ),
-            lambda case, user: (
-                case.state == State.RECTIFYING
-                and case.stage_concluded_at is None
-                and is_officer_or_supervisor_of(user, case)
             ),
         ),
         CaseAction(
@@ -356,7 +349,6 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             lambda case, user, form, request: case_reassign(
                 case_id=case.pk, user=user, **form.cleaned_data
             ),
-            lambda case, user: case.state != State.CLOSED and is_supervisor_of(user, case),
         ),
         CaseAction(
             "objection",
@@ -365,7 +357,6 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             lambda case, user, form, request: objection_record(
                 case_id=case.pk, user=user, **form.cleaned_data
             ),
-            lambda case, user: case.state == State.VERIFIED and is_supervisor_of(user, case),
         ),
         CaseAction(
             "extension_decide",
@@ -377,7 +368,6 @@ CASE_ACTIONS: dict[str, CaseAction] = {
                 approve=form.cleaned_data["decision"] == "yes",
                 comment=form.cleaned_data["comment"],
             ),
-            lambda case, user: False,  # reached from the extension request row, not a button
         ),
         CaseAction(
             "objection_decide",
@@ -389,7 +379,6 @@ CASE_ACTIONS: dict[str, CaseAction] = {
                 upheld=form.cleaned_data["decision"] == "yes",
                 comment=form.cleaned_data["comment"],
             ),
-            lambda case, user: False,
         ),
         CaseAction(
             "milestone_done",
@@ -400,7 +389,6 @@ CASE_ACTIONS: dict[str, CaseAction] = {
                 user=user,
                 done_on=form.cleaned_data["done_on"],
             ),
-            lambda case, user: False,
         ),
     )
 }
@@ -742,19 +730,20 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
                     "url": reverse("admin:cases_case_act", args=[case.pk, available.spec.name]),
                     "enabled": available.allowed,
                     "reason": available.refusal,
+                    "transition": True,
                 }
             )
-        for action in CASE_ACTIONS.values():
-            if action.shown(case, request.user):
-                buttons.append(
-                    {
-                        "name": action.name,
-                        "label": action.label,
-                        "url": reverse("admin:cases_case_act", args=[case.pk, action.name]),
-                        "enabled": True,
-                        "reason": None,
-                    }
-                )
+        for rule in case_available_actions(case=case, user=request.user):
+            buttons.append(
+                {
+                    "name": rule.name,
+                    "label": rule.label,
+                    "url": reverse("admin:cases_case_act", args=[case.pk, rule.name]),
+                    "enabled": True,
+                    "reason": None,
+                    "transition": False,
+                }
+            )
         return buttons
 
     def get_urls(self) -> list[Any]:

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from cases.actions import case_available_actions
 from cases.field_checks import field_check_record
 from cases.models import (
     Case,
@@ -210,6 +211,11 @@ class AllowedTransitionSerializer(serializers.Serializer):
     comment_required = serializers.BooleanField()
 
 
+class AllowedActionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+
+
 class CaseDetailSerializer(CaseSerializer):
     truth_finding = serializers.ChoiceField(
         choices=TruthFinding.choices, allow_blank=True, read_only=True
@@ -220,6 +226,7 @@ class CaseDetailSerializer(CaseSerializer):
     extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
     field_checks = FieldCheckSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -242,6 +249,7 @@ class CaseDetailSerializer(CaseSerializer):
             "extension_requests",
             "field_checks",
             "allowed_transitions",
+            "allowed_actions",
         ]
         read_only_fields = fields
 
@@ -258,6 +266,16 @@ class CaseDetailSerializer(CaseSerializer):
                 "comment_required": t.spec.comment_required,
             }
             for t in case_available_transitions(case=case, user=user)
+        ]
+
+    @extend_schema_field(AllowedActionSerializer(many=True))
+    def get_allowed_actions(self, case: Case) -> list[dict[str, str]]:
+        """The other actions (progress, extension, stage conclusion, reassignment, objection) this
+        user may take now: the same rules the services enforce (cases.actions)."""
+        user = self.context["request"].user
+        return [
+            {"name": rule.name, "label": str(rule.label)}
+            for rule in case_available_actions(case=case, user=user)
         ]
 
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
+from cases.actions import action_check
 from cases.models import (
     HANDLING_FIELDS,
-    OPEN_STATES,
     Action,
     Case,
     CaseEvent,
@@ -35,7 +35,7 @@ from cases.models import (
     ProgressReport,
     State,
 )
-from cases.rules import is_officer_of, is_supervisor_of
+from cases.rules import is_officer_of, is_officer_or_supervisor_of, is_supervisor_of
 from cases.signals import case_event_committed, case_event_recorded
 from casework import clock, workdays
 from casework.errors import (
@@ -591,9 +591,7 @@ def case_reassign(
     """Hand a case to another responsible unit (转办), optionally in another region."""
     with transaction.atomic():
         case = _lock_case(case_id, user, expected_version)
-        _require(is_supervisor_of(user, case), _("Only a city supervisor may reassign a case."))
-        if case.state == State.CLOSED:
-            raise TransitionNotAllowed(_("A closed case cannot be reassigned; reopen it first."))
+        action_check("reassign", user=user, case=case)
         errors: dict[str, list[str]] = {}
         if not (comment or "").strip():
             errors["comment"] = [_("Please give the reason for reassigning.")]
@@ -623,13 +621,7 @@ def case_stage_conclude(*, case_id: int, user: User, comment: str) -> Case:
     taken, longer rectification continuing."""
     with transaction.atomic():
         case = _lock_case(case_id, user)
-        _require(is_officer_of(user, case) or is_supervisor_of(user, case))
-        if case.state != State.RECTIFYING:
-            raise TransitionNotAllowed(
-                _("Only a case under rectification can be concluded for this stage.")
-            )
-        if case.stage_concluded_at is not None:
-            raise TransitionNotAllowed(_("This case is already concluded for this stage."))
+        action_check("stage", user=user, case=case)
         if not (comment or "").strip():
             raise InvalidInput({"comment": _("Please describe what has been concluded.")})
         case.stage_concluded_at = clock.now()
@@ -644,9 +636,7 @@ def case_stage_conclude(*, case_id: int, user: User, comment: str) -> Case:
 def progress_report_add(*, case_id: int, user: User, text: str, percent: int) -> ProgressReport:
     with transaction.atomic():
         case = _lock_case(case_id, user)
-        _require(is_officer_of(user, case) or is_supervisor_of(user, case))
-        if case.state == State.CLOSED:
-            raise TransitionNotAllowed(_("A closed case takes no more progress reports."))
+        action_check("progress", user=user, case=case)
         report = ProgressReport(
             case=case, reported_by=user, text=(text or "").strip(), percent=percent
         )
@@ -668,7 +658,7 @@ def milestone_add(
 ) -> Milestone:
     with transaction.atomic():
         case = _lock_case(case_id, user)
-        _require(is_officer_of(user, case) or is_supervisor_of(user, case))
+        _require(is_officer_or_supervisor_of(user, case))
         if case.kind != CaseKind.FINDING:
             raise InvalidInput({"case": _("Only findings have rectification milestones.")})
         if sequence is None:
@@ -698,7 +688,7 @@ def milestone_complete(
     milestone = _visible_child(Milestone, milestone_id, user, _("No such milestone."))
     with transaction.atomic():
         case = _lock_case(milestone.case_id, user)
-        _require(is_officer_of(user, case) or is_supervisor_of(user, case))
+        _require(is_officer_or_supervisor_of(user, case))
         milestone.refresh_from_db()
         if milestone.done_on is not None:
             raise TransitionNotAllowed(_("This milestone is already completed."))
@@ -734,12 +724,7 @@ def extension_request_create(
     """An officer asks, before the deadline passes, to move it."""
     with transaction.atomic():
         case = _lock_case(case_id, user)
-        _require(
-            is_officer_of(user, case),
-            _("Only an officer of the case's county may request an extension."),
-        )
-        if case.state not in OPEN_STATES:
-            raise TransitionNotAllowed(_("Extensions are for cases still being worked on."))
+        action_check("extension", user=user, case=case)
         today = clock.today()
         if today > case.deadline:
             raise TransitionNotAllowed(
@@ -830,11 +815,7 @@ def objection_record(
 ) -> Objection:
     with transaction.atomic():
         case = _lock_case(case_id, user)
-        _require(is_supervisor_of(user, case), _("Only a city supervisor may record objections."))
-        if case.state != State.VERIFIED:
-            raise TransitionNotAllowed(
-                _("Objections are recorded against verified cases under public notice.")
-            )
+        action_check("objection", user=user, case=case)
         if not (content or "").strip():
             raise InvalidInput({"content": _("Please record what the objection says.")})
         objection = Objection.objects.create(

@@ -1,0 +1,134 @@
+"""The actions on a case other than its lifecycle transitions, declared once: who may run each
+(``cases.rules``) and from which states, with what the user is told when refused.
+
+The services enforce them (``action_check``); the admin's buttons and the API's
+``allowed_actions`` list them (``case_available_actions``), so a button is shown exactly when
+the service would accept the click. The transitions have the same pair on the model
+(``permission=``, ``source=``) and in ``cases.services.case_available_transitions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cases import rules
+from cases.models import OPEN_STATES, Case, State
+from casework.errors import PermissionDenied, TransitionNotAllowed
+
+if TYPE_CHECKING:
+    from casework.models import User
+
+
+@dataclass(frozen=True)
+class CaseActionRule:
+    name: str
+    label: Promise
+    who: Callable[[User, Case], bool]
+    who_refusal: Promise
+    # What the case must be, each with what the user is told when it is not, checked in order.
+    when: tuple[tuple[Callable[[Case], bool], Promise], ...]
+
+    def refusal(self, case: Case) -> Promise | None:
+        return next((message for holds, message in self.when if not holds(case)), None)
+
+
+_MAY_NOT = _("You may not do this on this case.")
+
+CASE_ACTION_RULES: dict[str, CaseActionRule] = {
+    rule.name: rule
+    for rule in (
+        CaseActionRule(
+            "progress",
+            _("Report progress"),
+            rules.is_officer_or_supervisor_of,
+            _MAY_NOT,
+            (
+                (
+                    lambda case: case.state != State.CLOSED,
+                    _("A closed case takes no more progress reports."),
+                ),
+            ),
+        ),
+        CaseActionRule(
+            "extension",
+            _("Request an extension"),
+            rules.is_officer_of,
+            _("Only an officer of the case's county may request an extension."),
+            (
+                (
+                    lambda case: case.state in OPEN_STATES,
+                    _("Extensions are for cases still being worked on."),
+                ),
+            ),
+        ),
+        CaseActionRule(
+            "stage",
+            _("Conclude for this stage"),
+            rules.is_officer_or_supervisor_of,
+            _MAY_NOT,
+            (
+                (
+                    lambda case: case.state == State.RECTIFYING,
+                    _("Only a case under rectification can be concluded for this stage."),
+                ),
+                (
+                    lambda case: case.stage_concluded_at is None,
+                    _("This case is already concluded for this stage."),
+                ),
+            ),
+        ),
+        CaseActionRule(
+            "reassign",
+            _("Reassign"),
+            rules.is_supervisor_of,
+            _("Only a city supervisor may reassign a case."),
+            (
+                (
+                    lambda case: case.state != State.CLOSED,
+                    _("A closed case cannot be reassigned; reopen it first."),
+                ),
+            ),
+        ),
+        CaseActionRule(
+            "objection",
+            _("Record an objection"),
+            rules.is_supervisor_of,
+            _("Only a city supervisor may record objections."),
+            (
+                (
+                    lambda case: case.state == State.VERIFIED,
+                    _("Objections are recorded against verified cases under public notice."),
+                ),
+            ),
+        ),
+    )
+}
+
+
+def action_allowed(name: str, *, user: User, case: Case) -> bool:
+    rule = CASE_ACTION_RULES[name]
+    return rule.who(user, case) and rule.refusal(case) is None
+
+
+def action_check(name: str, *, user: User, case: Case) -> None:
+    """Refuse the action as the service must: 403 for the person, 409 for the case's state."""
+    rule = CASE_ACTION_RULES[name]
+    if not rule.who(user, case):
+        raise PermissionDenied(str(rule.who_refusal))
+    refusal = rule.refusal(case)
+    if refusal is not None:
+        raise TransitionNotAllowed(str(refusal))
+
+
+def case_available_actions(*, case: Case, user: User) -> list[CaseActionRule]:
+    """The actions this user may run on this case now, in a stable order."""
+    return [
+        rule
+        for rule in CASE_ACTION_RULES.values()
+        if rule.who(user, case) and rule.refusal(case) is None
+    ]

@@ -1,0 +1,106 @@
+"""The actions offered to a person are exactly the ones the services accept (cases/actions.py):
+the admin's buttons and the API's allowed_actions come from the rules the services enforce."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from rest_framework.test import APIClient
+
+from cases.actions import CASE_ACTION_RULES, case_available_actions
+from cases.models import Case, State
+from cases.services import (
+    case_reassign,
+    case_stage_conclude,
+    extension_request_create,
+    objection_record,
+    progress_report_add,
+)
+from casework.errors import PermissionDenied, TransitionNotAllowed
+from casework.models import Region, ResponsibleUnit, User
+from tests.cases.conftest import advance
+from tests.factories import new_case
+
+TRIES: dict[str, Callable[[Case, User], object]] = {
+    "progress": lambda case, user: progress_report_add(
+        case_id=case.pk, user=user, text="已完成管网改造", percent=50
+    ),
+    "extension": lambda case, user: extension_request_create(
+        case_id=case.pk,
+        user=user,
+        requested_deadline=case.deadline + dt.timedelta(days=30),
+        reason="汛期施工受阻",
+    ),
+    "stage": lambda case, user: case_stage_conclude(
+        case_id=case.pk, user=user, comment="已查实并采取初步措施"
+    ),
+    "reassign": lambda case, user: case_reassign(
+        case_id=case.pk,
+        user=user,
+        unit=ResponsibleUnit.objects.get_or_create(
+            name="吉州区生态环境局", region=case.region, defaults={"kind": "other"}
+        )[0],
+        comment="职责调整",
+    ),
+    "objection": lambda case, user: objection_record(
+        case_id=case.pk, user=user, content="群众反映仍有异味"
+    ),
+}
+
+
+def accepted(name: str, case: Case, user: User) -> bool:
+    """Whether the service accepts the action (then undone: each try starts from the same case)."""
+    try:
+        with transaction.atomic():
+            TRIES[name](case, user)
+            transaction.set_rollback(True)
+    except (PermissionDenied, TransitionNotAllowed):
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "state", [State.ASSIGNED, State.RECTIFYING, State.SUBMITTED, State.VERIFIED, State.CLOSED]
+)
+def test_what_is_offered_is_what_the_services_accept(
+    state: str, supervisor: User, jizhou_officer: User, leader: User, jizhou: Region
+) -> None:
+    case = advance(new_case(supervisor, jizhou), jizhou_officer, supervisor, state)
+    assert set(TRIES) == set(CASE_ACTION_RULES)
+    for person in (jizhou_officer, supervisor, leader):
+        offered = {rule.name for rule in case_available_actions(case=case, user=person)}
+        taken = {name for name in TRIES if accepted(name, case, person)}
+        assert offered == taken, (state, person.username)
+    if state == State.RECTIFYING:
+        # Offered and accepted once; concluded, the case no longer offers it.
+        assert "stage" in {r.name for r in case_available_actions(case=case, user=jizhou_officer)}
+        case_stage_conclude(case_id=case.pk, user=jizhou_officer, comment="阶段性办结")
+        case.refresh_from_db()
+        assert "stage" not in {
+            r.name for r in case_available_actions(case=case, user=jizhou_officer)
+        }
+
+
+def test_the_api_and_the_admin_offer_the_same_actions(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    case = advance(new_case(supervisor, jizhou), jizhou_officer, supervisor, State.RECTIFYING)
+    api = APIClient()
+    api.force_authenticate(jizhou_officer)
+    body = api.get(f"/api/v1/cases/{case.pk}/").json()
+    assert [a["name"] for a in body["allowed_actions"]] == ["progress", "extension", "stage"]
+    assert body["allowed_actions"][0]["label"] == "报送进展"
+    assert [t["name"] for t in body["allowed_transitions"]] == ["submit"]
+
+    web = Client()
+    web.force_login(jizhou_officer)
+    page = web.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
+    for name in ("submit", "progress", "extension", "stage"):
+        assert f'data-action="{name}"' in page
+    assert 'data-action="reassign"' not in page and 'data-action="objection"' not in page
+    assert 'class="casework-action transition" data-action="submit"' in page
+    assert 'class="casework-action" data-action="progress"' in page
