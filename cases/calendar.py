@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Action, Case, DateRecomputation, RecomputationStatus, State
-from cases.services import _bump, _record
+from cases.services.kernel import case_bump, event_record
 from cases.signals import calendar_changed
 from casework import clock, workdays
 from casework.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
@@ -328,8 +328,8 @@ def _apply(
     old, deadline_before = getattr(case, name), case.deadline
     setattr(case, name, new)
     setattr(case, flag, provisional)
-    _bump(case, name, flag)
-    _record(
+    case_bump(case, name, flag)
+    event_record(
         case,
         user,
         Action.RECOMPUTE,
@@ -365,8 +365,8 @@ def recomputation_decide(*, recomputation_id: int, user: User, apply: bool) -> D
         else:
             flag = "deadline_provisional" if item.field == "deadline" else "notice_ends_provisional"
             setattr(case, flag, False)  # the date stands, on a person's word
-            _bump(case, flag)
-            _record(
+            case_bump(case, flag)
+            event_record(
                 case,
                 user,
                 Action.RECOMPUTE,

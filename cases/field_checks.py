@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 
 from cases.models import Action, Case, FieldCheck, FieldCheckPhoto, FieldCheckResult
 from cases.rules import may_file_field_check
-from cases.services import _bump, _lock_case, _record, _require
+from cases.services.kernel import case_bump, case_lock, event_record, require
 from casework import clock
 from casework.errors import Conflict, InvalidInput, NotFound
 from casework.models import User
@@ -150,8 +150,8 @@ def field_check_record(
         return replayed
     try:
         with transaction.atomic():
-            case = _lock_case(case_id, user)
-            _require(
+            case = case_lock(case_id, user)
+            require(
                 may_file_field_check(user, case), _("You may not file field checks on this case.")
             )
             # A day's grace for phones whose clock or time zone is off.
@@ -192,8 +192,8 @@ def field_check_record(
                 )
                 row.image.save(row.stored_name, ContentFile(photo.data), save=False)
                 row.save()
-            _bump(case)
-            _record(
+            case_bump(case)
+            event_record(
                 case,
                 user,
                 Action.FIELD_CHECK,

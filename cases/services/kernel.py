@@ -1,0 +1,169 @@
+"""The kernel every service of the ledger is built on: lock the case within the user's scope,
+refuse with a domain error, set a field with its model's validation, write the event row (and
+send the signals), bump the version. Services elsewhere in ``cases`` (field checks, the calendar)
+use these openly; nothing outside ``cases`` should need them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from cases.models import (
+    Action,
+    Case,
+    CaseEvent,
+    PollutionType,
+)
+from cases.signals import case_event_committed, case_event_recorded
+from casework.errors import (
+    ConcurrentEdit,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from casework.models import Region, User
+
+
+def require(allowed: bool, message: str | Promise | None = None) -> None:
+    """Refuse (403) unless ``allowed``: the answer of a rule in ``cases.rules``."""
+    if not allowed:
+        raise PermissionDenied(str(message or _("You may not do this on this case.")))
+
+
+def case_lock(case_id: int, user: User, expected_version: int | None = None) -> Case:
+    """The case, locked for this transaction, if the user may see it; else NotFound."""
+    try:
+        case = (
+            Case.objects.visible_to(user)
+            .select_for_update()
+            .select_related("source", "region")
+            .get(pk=case_id)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such case.")) from None
+    if expected_version is not None and case.version != expected_version:
+        raise ConcurrentEdit(
+            _("This case was changed by someone else since you opened it; reload it and retry.")
+        )
+    return case
+
+
+def visible_child(model: type[models.Model], pk: int, user: User, missing: str) -> Any:
+    """A row that belongs to a case (a milestone, a request, an objection), if the user may see
+    the case; else NotFound, which says nothing about other counties' rows."""
+    row = model.objects.filter(pk=pk, case__in=Case.objects.visible_to(user)).first()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def field_set(case: Case, name: str, value: Any, errors: dict[str, list[str]]) -> None:
+    """Validate one value the user gave for a case field and set it; collect errors by field."""
+    model_field = Case._meta.get_field(name)
+    if isinstance(model_field, models.ForeignKey):
+        if value in (None, ""):
+            value = None
+        elif not isinstance(value, models.Model):
+            value = model_field.related_model.objects.filter(pk=value).first()
+            if value is None:
+                errors[name] = [_("No such choice.")]
+                return
+        if value is None and not model_field.null:
+            errors[name] = [_("This field is required.")]
+            return
+        setattr(case, name, value)
+        return
+    try:
+        setattr(case, name, model_field.clean(value, case))
+    except ValidationError as exc:
+        errors[name] = [str(message) for message in exc.messages]
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return [json_value(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def event_record(
+    case: Case,
+    user: User | None,
+    action: str,
+    *,
+    comment: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    deadline_before: dt.date | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """Write the event row for a change, and send the commit signal once the change is durable.
+
+    ``deadline_before`` is the deadline before the change; the event keeps it, with the new one,
+    only when the change moved the deadline.
+    """
+    moved = deadline_before is not None and deadline_before != case.deadline
+    event = CaseEvent.objects.create(
+        case=case,
+        actor=user,
+        action=action,
+        comment=comment,
+        from_state=from_state,
+        to_state=to_state,
+        deadline_before=deadline_before if moved else None,
+        deadline_after=case.deadline if moved or action == Action.CREATE else None,
+        data=data or {},
+    )
+    case_event_recorded.send(sender=CaseEvent, event=event)
+    transaction.on_commit(lambda: case_event_committed.send_robust(sender=CaseEvent, event=event))
+    return event
+
+
+def case_bump(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+# full_clean() would assign every field, and a protected FSM field refuses assignment.
+PROTECTED_FIELDS = ["state"]
+
+
+def visible_region_ids(user: User) -> set[int]:
+    return set(Region.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def pollution_types_resolve(values: Iterable[PollutionType | str]) -> list[PollutionType]:
+    values = list(values)
+    codes = [v for v in values if isinstance(v, str)]
+    found = {pt.code: pt for pt in PollutionType.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise InvalidInput(
+            {
+                "pollution_types": _("Unknown pollution type: %(codes)s")
+                % {"codes": ", ".join(missing)}
+            }
+        )
+    return [v if isinstance(v, PollutionType) else found[v] for v in values]
+
+
+def full_clean_or_invalid(obj: models.Model, *, exclude: list[str]) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise InvalidInput({n: list(m) for n, m in exc.message_dict.items()}) from None

@@ -1,0 +1,299 @@
+"""Putting cases on the ledger and changing them: creation, corrections, reassignment (转办),
+stage conclusion (阶段性办结)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from cases.actions import action_check
+from cases.models import (
+    HANDLING_FIELDS,
+    Action,
+    Case,
+    CaseKind,
+    Milestone,
+    PollutionType,
+    State,
+)
+from cases.rules import is_officer_of, is_supervisor_of
+from cases.services.kernel import (
+    PROTECTED_FIELDS,
+    case_bump,
+    case_lock,
+    event_record,
+    field_set,
+    json_value,
+    pollution_types_resolve,
+    require,
+    visible_region_ids,
+)
+from casework import clock, workdays
+from casework.errors import (
+    InvalidInput,
+)
+from casework.models import Region, ResponsibleUnit, User
+
+# --- creation ----------------------------------------------------------------------------------
+
+
+def case_create(
+    *,
+    user: User,
+    kind: str,
+    source: Any,
+    acceptance_number: str,
+    summary: str,
+    region: Region,
+    unit: ResponsibleUnit,
+    assigned_on: dt.date | None = None,
+    deadline: dt.date | None = None,
+    pollution_types: Iterable[PollutionType | str] = (),
+    milestones: Iterable[Mapping[str, Any]] = (),
+    comment: str = "",
+    **fields: Any,
+) -> Case:
+    """Put a case on the ledger, assigned to ``unit``. Supervisors only.
+
+    A petition's deadline follows its source's policy when not given; a finding's comes from the
+    rectification plan and must be given.
+    """
+    require(
+        is_supervisor_of(user, Case(region=region)),
+        _("Only a city supervisor may put cases on the ledger."),
+    )
+    assigned_on = assigned_on or clock.today()
+    errors: dict[str, list[str]] = {}
+    if deadline is None:
+        if kind == CaseKind.PETITION:
+            deadline = source.report_deadline(assigned_on)
+            fields["deadline_provisional"] = source.report_in_working_days and (
+                workdays.span_is_provisional(assigned_on, deadline)
+            )
+        else:
+            errors["deadline"] = [_("A finding needs the deadline of its rectification plan.")]
+    case = Case(
+        kind=kind,
+        source=source,
+        acceptance_number=(acceptance_number or "").strip(),
+        summary=summary,
+        region=region,
+        unit=unit,
+        assigned_on=assigned_on,
+        deadline=deadline,
+        **fields,
+    )
+    if not errors:
+        # Uniqueness is left to the database (see the IntegrityError below): no race between
+        # the check and the insert.
+        try:
+            case.full_clean(
+                exclude=PROTECTED_FIELDS, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            errors.update({name: list(msgs) for name, msgs in exc.message_dict.items()})
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError:
+            raise InvalidInput(
+                {"acceptance_number": _("This source already has a case with this number.")}
+            ) from None
+        if pollution_types:
+            case.pollution_types.set(pollution_types_resolve(pollution_types))
+        for index, milestone in enumerate(milestones, start=1):
+            Milestone.objects.create(
+                case=case,
+                sequence=milestone.get("sequence", index),
+                description=milestone["description"],
+                target_date=milestone["target_date"],
+            )
+        event_record(
+            case,
+            user,
+            Action.CREATE,
+            comment=comment,
+            to_state=case.state,
+            data={"deadline": case.deadline.isoformat()},
+        )
+    return case
+
+
+# --- updates and corrections -------------------------------------------------------------------
+
+# What a county officer may fill in on their own county's case, while the work is theirs.
+OFFICER_FIELDS = (
+    "responsible_leader",
+    "contact_person",
+    "contact_phone",
+    "address",
+    "latitude",
+    "longitude",
+    "truth_finding",
+    "investigation",
+    "rectification_goal",
+    "rectification_measures",
+    "rectification_account",
+    *HANDLING_FIELDS,
+    "pollution_types",
+)
+# What a supervisor may correct besides; the unit changes by reassignment, the state by transitions.
+SUPERVISOR_FIELDS = (
+    *OFFICER_FIELDS,
+    "kind",
+    "source",
+    "batch",
+    "acceptance_number",
+    "summary",
+    "region",
+    "is_priority",
+    "assigned_on",
+    "deadline",
+    "duplicate_of",
+    "verification_conclusion",
+)
+OFFICER_EDITABLE_STATES = (State.ASSIGNED, State.RECTIFYING)
+
+
+def case_editable_fields(*, case: Case, user: User) -> tuple[str, ...]:
+    if is_supervisor_of(user, case):
+        return SUPERVISOR_FIELDS
+    if is_officer_of(user, case) and case.state in OFFICER_EDITABLE_STATES:
+        return OFFICER_FIELDS
+    return ()
+
+
+def case_update(
+    *,
+    case_id: int,
+    user: User,
+    changes: Mapping[str, Any],
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Change a case's data fields; every change is recorded with its old and new value."""
+    with transaction.atomic():
+        case = case_lock(case_id, user, expected_version)
+        editable = case_editable_fields(case=case, user=user)
+        require(bool(editable), _("You may not change this case now."))
+        errors: dict[str, list[str]] = {}
+        for name in changes:
+            if name not in editable:
+                errors[name] = [_("You may not change this field.")]
+        if errors:
+            raise InvalidInput(errors)
+        deadline_before = case.deadline
+        diff: dict[str, list[Any]] = {}
+        new_types = None
+        for name, value in changes.items():
+            if name == "pollution_types":
+                new_types = pollution_types_resolve(value)
+                old = sorted(pt.name for pt in case.pollution_types.all())
+                new = sorted(pt.name for pt in new_types)
+                if old != new:
+                    diff[name] = [old, new]
+                continue
+            old = getattr(case, name)
+            field_set(case, name, value, errors)
+            new = getattr(case, name)
+            if old != new:
+                diff[name] = [json_value(old), json_value(new)]
+        if "region" in diff:
+            region_ok = case.region_id in visible_region_ids(user)
+            if not region_ok:
+                errors["region"] = [_("You may not move a case outside your jurisdiction.")]
+        if "deadline" in diff and not comment.strip():
+            errors["comment"] = [_("Please say why the deadline is corrected.")]
+        if not errors:
+            try:
+                case.full_clean(
+                    exclude=[*PROTECTED_FIELDS, "pollution_types"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+            except ValidationError as exc:
+                errors.update({n: list(m) for n, m in exc.message_dict.items()})
+        if errors:
+            raise InvalidInput(errors)
+        if not diff:
+            return case
+        if "deadline" in diff:
+            case.deadline_provisional = False  # a date typed by a person, not counted
+        case.version += 1
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError:
+            raise InvalidInput(
+                {"acceptance_number": _("This source already has a case with this number.")}
+            ) from None
+        if new_types is not None and "pollution_types" in diff:
+            case.pollution_types.set(new_types)
+        event_record(
+            case,
+            user,
+            Action.UPDATE,
+            comment=comment.strip(),
+            deadline_before=deadline_before,
+            data={"changes": diff},
+        )
+    return case
+
+
+def case_reassign(
+    *,
+    case_id: int,
+    user: User,
+    unit: ResponsibleUnit,
+    comment: str,
+    region: Region | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Hand a case to another responsible unit (转办), optionally in another region."""
+    with transaction.atomic():
+        case = case_lock(case_id, user, expected_version)
+        action_check("reassign", user=user, case=case)
+        errors: dict[str, list[str]] = {}
+        if not (comment or "").strip():
+            errors["comment"] = [_("Please give the reason for reassigning.")]
+        visible = visible_region_ids(user)
+        if unit.region_id not in visible or not unit.is_active:
+            errors["unit"] = [_("Choose an active unit within your jurisdiction.")]
+        if region is not None and region.pk not in visible:
+            errors["region"] = [_("You may not move a case outside your jurisdiction.")]
+        if unit.pk == case.unit_id and (region is None or region.pk == case.region_id):
+            errors["unit"] = [_("The case is already with this unit.")]
+        if errors:
+            raise InvalidInput(errors)
+        data = {"unit": [case.unit.name, unit.name], "unit_id": [case.unit_id, unit.pk]}
+        case.unit = unit
+        fields = ["unit"]
+        if region is not None and region.pk != case.region_id:
+            data["region"] = [case.region.name, region.name]
+            case.region = region
+            fields.append("region")
+        case_bump(case, *fields)
+        event_record(case, user, Action.REASSIGN, comment=comment.strip(), data=data)
+    return case
+
+
+def case_stage_conclude(*, case_id: int, user: User, comment: str) -> Case:
+    """Record that the case is concluded for this stage (阶段性办结): investigated, first measures
+    taken, longer rectification continuing."""
+    with transaction.atomic():
+        case = case_lock(case_id, user)
+        action_check("stage", user=user, case=case)
+        if not (comment or "").strip():
+            raise InvalidInput({"comment": _("Please describe what has been concluded.")})
+        case.stage_concluded_at = clock.now()
+        case_bump(case, "stage_concluded_at")
+        event_record(case, user, Action.STAGE_CONCLUDE, comment=comment.strip())
+    return case
