@@ -34,9 +34,7 @@ from cases.services.kernel import (
     visible_region_ids,
 )
 from casework import clock, workdays
-from casework.errors import (
-    InvalidInput,
-)
+from casework.errors import InvalidInput
 from casework.models import Region, ResponsibleUnit, User
 
 # --- creation ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.admin.common import apply_service_error
 from cases.calendar import (
     CALENDAR_PERMISSION,
     calendar_file_parse,
@@ -100,15 +101,6 @@ class CalendarYearForm(forms.Form):
             "holidays": holidays,
             "workdays_": swapped,
         }
-
-
-def _apply_error(form: forms.Form, error: ApplicationError) -> None:
-    if isinstance(error, InvalidInput):
-        for name, msgs in error.field_errors.items():
-            for message in msgs:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        form.add_error(None, error.message)
 
 
 def _ranges(days: list[str]) -> str:
@@ -204,7 +196,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
                         user=request.user, dry_run=preview, **form.service_kwargs()
                     )
                 except ApplicationError as exc:
-                    _apply_error(form, exc)
+                    apply_service_error(form, exc)
                 else:
                     if not preview:
                         self.message_user(

@@ -8,46 +8,46 @@ form error on the page the user filled in, with what they typed kept.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import admin_forms
 from cases.actions import case_available_actions
+from cases.admin import forms as admin_forms
+from cases.admin.action_pages import CASE_ACTIONS
+from cases.admin.common import (
+    FORM_ONLY_FIELDS,
+    ServiceRefused,
+    apply_service_error,
+)
+from cases.admin.filters import OverdueFilter, ReopenedFilter
+from cases.admin.inlines import (
+    CaseEventInline,
+    ExtensionRequestInline,
+    FieldCheckInline,
+    MilestoneInline,
+    ObjectionInline,
+    ProgressReportInline,
+)
 from cases.models import (
     HANDLING_FIELDS,
     OPEN_STATES,
     Batch,
     Case,
-    CaseEvent,
-    ExtensionRequest,
-    ExtensionStatus,
-    FieldCheck,
     Milestone,
-    Objection,
-    ObjectionStatus,
-    PollutionType,
     ProgressReport,
-    Source,
-    SourceStream,
-    State,
 )
-from cases.rules import is_officer_or_supervisor_of
 from cases.selectors import case_list
 from cases.services import (
     TRANSITIONS,
@@ -55,344 +55,15 @@ from cases.services import (
     case_create,
     case_editable_fields,
     case_reassign,
-    case_stage_conclude,
     case_transition,
     case_update,
-    extension_request_create,
-    extension_request_decide,
     milestone_add,
-    milestone_complete,
-    objection_decide,
-    objection_record,
     progress_report_add,
 )
-from casework import clock, workdays
+from casework import workdays
 from casework.admin_scope import NotFoundOutsideScope
 from casework.errors import ApplicationError, InvalidInput
-from casework.models import Region, ResponsibleUnit, User
-
-# Set by the lifecycle only; shown, never edited.
-LIFECYCLE_FIELDS = (
-    "state",
-    "started_at",
-    "submitted_at",
-    "verified_at",
-    "notice_ends_on",
-    "closed_at",
-    "stage_concluded_at",
-    "reopen_count",
-    "created_at",
-    "updated_at",
-)
-FORM_ONLY_FIELDS = ("expected_version", "change_comment")
-
-
-def apply_service_error(form: forms.Form, error: ApplicationError) -> None:
-    """Put a service's refusal on the form: by field where the form has it, else on top."""
-    if isinstance(error, InvalidInput):
-        for name, msgs in error.field_errors.items():
-            if name in form.fields:
-                for message in msgs:
-                    form.add_error(name, message)
-                continue
-            # Not on this form: say which field on top of it.
-            try:
-                label = f"{Case._meta.get_field(name).verbose_name}："
-            except FieldDoesNotExist:
-                label = ""
-            for message in msgs:
-                form.add_error(None, f"{label}{message}")
-    else:
-        form.add_error(None, error.message)
-
-
-class _ServiceRefused(Exception):
-    """Raised out of the admin's atomic save so that it rolls back; the view re-renders."""
-
-
-# --- list filters --------------------------------------------------------------------------------
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = gettext_lazy("deadline")
-    parameter_name = "overdue"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [
-            ("yes", gettext_lazy("Overdue")),
-            ("week", gettext_lazy("Due within 7 days")),
-            ("no", gettext_lazy("Not overdue")),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Case]) -> QuerySet[Case]:
-        today = clock.today()
-        if self.value() == "yes":
-            return queryset.overdue(today)
-        if self.value() == "week":
-            return queryset.open().filter(
-                deadline__gte=today, deadline__lte=today + dt.timedelta(days=7)
-            )
-        if self.value() == "no":
-            return queryset.exclude(pk__in=queryset.overdue(today).values("pk"))
-        return queryset
-
-
-class ReopenedFilter(admin.SimpleListFilter):
-    title = gettext_lazy("reopened")
-    parameter_name = "reopened"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("yes", gettext_lazy("Reopened")), ("no", gettext_lazy("Never reopened"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Case]) -> QuerySet[Case]:
-        if self.value() == "yes":
-            return queryset.filter(reopen_count__gt=0)
-        if self.value() == "no":
-            return queryset.filter(reopen_count=0)
-        return queryset
-
-
-# --- inlines -------------------------------------------------------------------------------------
-
-
-def action_link(row: Any, action: str, key: str, label: str) -> str:
-    """A link to the case's action page for one row (a request, an objection, a milestone)."""
-    url = reverse("admin:cases_case_act", args=[row.case_id, action])
-    return format_html('<a href="{}?{}={}">{}</a>', url, key, row.pk, label)
-
-
-class ReadOnlyRowsInline(admin.TabularInline):
-    """Existing rows are history (shown, not edited); new rows go through a service."""
-
-    extra = 0
-    can_delete = False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def _may_add(self, request: HttpRequest, case: Case | None) -> bool:
-        return bool(
-            case is not None
-            and case.state != State.CLOSED
-            and is_officer_or_supervisor_of(request.user, case)
-        )
-
-
-class MilestoneInline(ReadOnlyRowsInline):
-    model = Milestone
-    fields = ["sequence", "description", "target_date", "done_on", "complete_link"]
-    readonly_fields = ["complete_link"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_add(request, obj) and obj.kind == "finding"
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["sequence", "done_on", "complete_link"]
-
-    @admin.display(description=gettext_lazy("action"))
-    def complete_link(self, milestone: Milestone) -> str:
-        if milestone.pk is None or milestone.done_on:
-            return ""
-        return action_link(milestone, "milestone_done", "milestone", _("Mark done"))
-
-
-class ProgressReportInline(ReadOnlyRowsInline):
-    model = ProgressReport
-    fields = ["reported_at", "reported_by", "percent", "text"]
-    readonly_fields = ["reported_at", "reported_by"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_add(request, obj)
-
-
-class ExtensionRequestInline(ReadOnlyRowsInline):
-    model = ExtensionRequest
-    fields = [
-        "requested_at",
-        "requested_by",
-        "current_deadline",
-        "requested_deadline",
-        "reason",
-        "status",
-        "decided_by",
-        "decision_comment",
-        "decide_link",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description=gettext_lazy("action"))
-    def decide_link(self, request_row: ExtensionRequest) -> str:
-        if request_row.status != ExtensionStatus.PENDING:
-            return ""
-        return action_link(request_row, "extension_decide", "request", _("Decide"))
-
-
-class ObjectionInline(ReadOnlyRowsInline):
-    model = Objection
-    fields = ["received_on", "content", "status", "decided_by", "decision_comment", "decide_link"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description=gettext_lazy("action"))
-    def decide_link(self, objection: Objection) -> str:
-        if objection.status != ObjectionStatus.PENDING:
-            return ""
-        return action_link(objection, "objection_decide", "objection", _("Decide"))
-
-
-class FieldCheckInline(ReadOnlyRowsInline):
-    """Site checks filed from phones, with their photos (served only to who may see the case)."""
-
-    model = FieldCheck
-    fields = ["checked_at", "inspector", "result", "far_from_region", "notes", "photo_links"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description=gettext_lazy("photo"))
-    def photo_links(self, check: FieldCheck) -> str:
-        return format_html_join(
-            " ",
-            '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            (
-                (reverse("field-check-photo", args=[p.pk]), f"#{i}")
-                for i, p in enumerate(check.photos.all(), start=1)
-            ),
-        )
-
-
-class CaseEventInline(ReadOnlyRowsInline):
-    """The event trail, read-only, oldest first, at the bottom of the form."""
-
-    model = CaseEvent
-    fields = [
-        "created_at",
-        "actor",
-        "action",
-        "from_state",
-        "to_state",
-        "comment",
-        "deadline_before",
-        "deadline_after",
-    ]
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
-    verbose_name_plural = gettext_lazy("event trail")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[CaseEvent]:
-        return super().get_queryset(request).select_related("actor")
-
-
-# --- the action pages behind the buttons ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseAction:
-    name: str
-    label: str
-    form: Callable[..., forms.Form]
-    run: Callable[[Case, User, forms.Form, HttpRequest], object]
-    # Whether a button is shown is cases.actions' rule of the same name (the service's guard);
-    # decisions on a row (extension, objection, milestone) are reached from that row instead.
-
-
-def _pending(model: type, request: HttpRequest, key: str, case: Case) -> Any:
-    obj = model.objects.filter(pk=request.GET.get(key) or 0, case=case).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
-CASE_ACTIONS: dict[str, CaseAction] = {
-    action.name: action
-    for action in (
-        CaseAction(
-            "progress",
-            gettext_lazy("Report progress"),
-            lambda case, user, **kw: admin_forms.ProgressForm(**kw),
-            lambda case, user, form, request: progress_report_add(
-                case_id=case.pk, user=user, **form.cleaned_data
-            ),
-        ),
-        CaseAction(
-            "extension",
-            gettext_lazy("Request an extension"),
-            lambda case, user, **kw: admin_forms.ExtensionForm(**kw),
-            lambda case, user, form, request: extension_request_create(
-                case_id=case.pk, user=user, **form.cleaned_data
-            ),
-        ),
-        CaseAction(
-            "stage",
-            gettext_lazy("Conclude for this stage"),
-            lambda case, user, **kw: admin_forms.CommentForm(**kw),
-            lambda case, user, form, request: case_stage_conclude(
-                case_id=case.pk, user=user, **form.cleaned_data
-            ),
-        ),
-        CaseAction(
-            "reassign",
-            gettext_lazy("Reassign"),
-            lambda case, user, **kw: admin_forms.ReassignForm(user=user, **kw),
-            lambda case, user, form, request: case_reassign(
-                case_id=case.pk, user=user, **form.cleaned_data
-            ),
-        ),
-        CaseAction(
-            "objection",
-            gettext_lazy("Record an objection"),
-            lambda case, user, **kw: admin_forms.ObjectionForm(**kw),
-            lambda case, user, form, request: objection_record(
-                case_id=case.pk, user=user, **form.cleaned_data
-            ),
-        ),
-        CaseAction(
-            "extension_decide",
-            gettext_lazy("Decide the extension request"),
-            lambda case, user, **kw: admin_forms.DecisionForm(**kw),
-            lambda case, user, form, request: extension_request_decide(
-                request_id=_pending(ExtensionRequest, request, "request", case).pk,
-                user=user,
-                approve=form.cleaned_data["decision"] == "yes",
-                comment=form.cleaned_data["comment"],
-            ),
-        ),
-        CaseAction(
-            "objection_decide",
-            gettext_lazy("Decide the objection"),
-            lambda case, user, **kw: admin_forms.DecisionForm(**kw),
-            lambda case, user, form, request: objection_decide(
-                objection_id=_pending(Objection, request, "objection", case).pk,
-                user=user,
-                upheld=form.cleaned_data["decision"] == "yes",
-                comment=form.cleaned_data["comment"],
-            ),
-        ),
-        CaseAction(
-            "milestone_done",
-            gettext_lazy("Mark the milestone done"),
-            lambda case, user, **kw: admin_forms.MilestoneDoneForm(**kw),
-            lambda case, user, form, request: milestone_complete(
-                milestone_id=_pending(Milestone, request, "milestone", case).pk,
-                user=user,
-                done_on=form.cleaned_data["done_on"],
-            ),
-        ),
-    )
-}
-
+from casework.models import Region, ResponsibleUnit
 
 # --- the case admin ------------------------------------------------------------------------------
 
@@ -647,7 +318,7 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
                 extra_context["case_buttons"] = self._buttons(request, case)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except _ServiceRefused:
+        except ServiceRefused:
             # The save rolled back; show the same form again, with the refusal on it.
             return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -676,7 +347,7 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
                 obj._state.adding = False
         except ApplicationError as exc:
             request._case_service_error = exc  # type: ignore[attr-defined]
-            raise _ServiceRefused from exc
+            raise ServiceRefused from exc
 
     def save_related(
         self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
@@ -717,7 +388,7 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
                     )
         except ApplicationError as exc:
             request._case_service_error = exc  # type: ignore[attr-defined]
-            raise _ServiceRefused from exc
+            raise ServiceRefused from exc
 
     # --- buttons and action pages ---------------------------------------------------------------
     def _buttons(self, request: HttpRequest, case: Case) -> list[dict[str, Any]]:
@@ -868,96 +539,3 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/cases/case/reassign_selected.html", context)
-
-
-# --- the other ledger models ---------------------------------------------------------------------
-
-
-@admin.register(SourceStream)
-class SourceStreamAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "name", "code", "sort_order"]
-    ordering = ["sort_order"]
-
-
-@admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "stream",
-        "kind",
-        "year",
-        "report_days",
-        "report_in_working_days",
-        "public_notice",
-        "notice_working_days",
-        "is_active",
-    ]
-    list_filter = ["stream", "kind", "is_active"]
-    search_fields = ["name"]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser
-
-
-@admin.register(Batch)
-class BatchAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "source", "number", "handed_down_on", "disclosure_link"]
-    list_filter = ["source"]
-    ordering = ["source", "number"]
-
-    @admin.display(description=gettext_lazy("public disclosure table"))
-    def disclosure_link(self, batch: Batch) -> str:
-        url = reverse("export-disclosure", args=[batch.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Download (Excel)"))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser
-
-
-@admin.register(PollutionType)
-class PollutionTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "sort_order"]
-
-
-@admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(NotFoundOutsideScope, admin.ModelAdmin):
-    """The supervisors' queue of extension requests; each decision happens on its case."""
-
-    list_display = [
-        "case",
-        "region",
-        "requested_by",
-        "requested_at",
-        "current_deadline",
-        "requested_deadline",
-        "status",
-        "decide_link",
-    ]
-    list_filter = ["status"]
-    list_select_related = ["case__region", "requested_by"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ExtensionRequest]:
-        return super().get_queryset(request).filter(case__in=Case.objects.visible_to(request.user))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description=gettext_lazy("region"))
-    def region(self, row: ExtensionRequest) -> str:
-        return str(row.case.region)
-
-    @admin.display(description=gettext_lazy("action"))
-    def decide_link(self, row: ExtensionRequest) -> str:
-        if row.status != ExtensionStatus.PENDING:
-            return ""
-        return action_link(row, "extension_decide", "request", _("Decide"))
-
-
-# The official holiday calendar and the dates it moves earlier (cases.admin_calendar).
-from cases import admin_calendar  # noqa: E402, F401

@@ -1,0 +1,129 @@
+"""The pages behind a case's action buttons (the transitions have their own, from
+``cases.services.TRANSITIONS``): the form each asks for and the service it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy
+
+from cases.admin import forms as admin_forms
+from cases.models import (
+    Case,
+    ExtensionRequest,
+    Milestone,
+    Objection,
+)
+from cases.services import (
+    case_reassign,
+    case_stage_conclude,
+    extension_request_create,
+    extension_request_decide,
+    milestone_complete,
+    objection_decide,
+    objection_record,
+    progress_report_add,
+)
+from casework.models import User
+
+# --- the action pages behind the buttons ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    name: str
+    label: str
+    form: Callable[..., forms.Form]
+    run: Callable[[Case, User, forms.Form, HttpRequest], object]
+    # Whether a button is shown is cases.actions' rule of the same name (the service's guard);
+    # decisions on a row (extension, objection, milestone) are reached from that row instead.
+
+
+def _pending(model: type, request: HttpRequest, key: str, case: Case) -> Any:
+    obj = model.objects.filter(pk=request.GET.get(key) or 0, case=case).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+CASE_ACTIONS: dict[str, CaseAction] = {
+    action.name: action
+    for action in (
+        CaseAction(
+            "progress",
+            gettext_lazy("Report progress"),
+            lambda case, user, **kw: admin_forms.ProgressForm(**kw),
+            lambda case, user, form, request: progress_report_add(
+                case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "extension",
+            gettext_lazy("Request an extension"),
+            lambda case, user, **kw: admin_forms.ExtensionForm(**kw),
+            lambda case, user, form, request: extension_request_create(
+                case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "stage",
+            gettext_lazy("Conclude for this stage"),
+            lambda case, user, **kw: admin_forms.CommentForm(**kw),
+            lambda case, user, form, request: case_stage_conclude(
+                case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "reassign",
+            gettext_lazy("Reassign"),
+            lambda case, user, **kw: admin_forms.ReassignForm(user=user, **kw),
+            lambda case, user, form, request: case_reassign(
+                case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "objection",
+            gettext_lazy("Record an objection"),
+            lambda case, user, **kw: admin_forms.ObjectionForm(**kw),
+            lambda case, user, form, request: objection_record(
+                case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "extension_decide",
+            gettext_lazy("Decide the extension request"),
+            lambda case, user, **kw: admin_forms.DecisionForm(**kw),
+            lambda case, user, form, request: extension_request_decide(
+                request_id=_pending(ExtensionRequest, request, "request", case).pk,
+                user=user,
+                approve=form.cleaned_data["decision"] == "yes",
+                comment=form.cleaned_data["comment"],
+            ),
+        ),
+        CaseAction(
+            "objection_decide",
+            gettext_lazy("Decide the objection"),
+            lambda case, user, **kw: admin_forms.DecisionForm(**kw),
+            lambda case, user, form, request: objection_decide(
+                objection_id=_pending(Objection, request, "objection", case).pk,
+                user=user,
+                upheld=form.cleaned_data["decision"] == "yes",
+                comment=form.cleaned_data["comment"],
+            ),
+        ),
+        CaseAction(
+            "milestone_done",
+            gettext_lazy("Mark the milestone done"),
+            lambda case, user, **kw: admin_forms.MilestoneDoneForm(**kw),
+            lambda case, user, form, request: milestone_complete(
+                milestone_id=_pending(Milestone, request, "milestone", case).pk,
+                user=user,
+                done_on=form.cleaned_data["done_on"],
+            ),
+        ),
+    )
+}

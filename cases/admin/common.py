@@ -1,0 +1,58 @@
+"""What the ledger's admin pages share: field groups, putting a service's refusal on a form,
+links to the action pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
+from django.utils.html import format_html
+
+from cases.models import Case
+from casework.errors import ApplicationError, InvalidInput
+
+# Set by the lifecycle only; shown, never edited.
+LIFECYCLE_FIELDS = (
+    "state",
+    "started_at",
+    "submitted_at",
+    "verified_at",
+    "notice_ends_on",
+    "closed_at",
+    "stage_concluded_at",
+    "reopen_count",
+    "created_at",
+    "updated_at",
+)
+FORM_ONLY_FIELDS = ("expected_version", "change_comment")
+
+
+def apply_service_error(form: forms.Form, error: ApplicationError) -> None:
+    """Put a service's refusal on the form: by field where the form has it, else on top."""
+    if isinstance(error, InvalidInput):
+        for name, msgs in error.field_errors.items():
+            if name in form.fields:
+                for message in msgs:
+                    form.add_error(name, message)
+                continue
+            # Not on this form: say which field on top of it.
+            try:
+                label = f"{Case._meta.get_field(name).verbose_name}："
+            except FieldDoesNotExist:
+                label = ""
+            for message in msgs:
+                form.add_error(None, f"{label}{message}")
+    else:
+        form.add_error(None, error.message)
+
+
+class ServiceRefused(Exception):
+    """Raised out of the admin's atomic save so that it rolls back; the view re-renders."""
+
+
+def action_link(row: Any, action: str, key: str, label: str) -> str:
+    """A link to the case's action page for one row (a request, an objection, a milestone)."""
+    url = reverse("admin:cases_case_act", args=[row.case_id, action])
+    return format_html('<a href="{}?{}={}">{}</a>', url, key, row.pk, label)

@@ -1,0 +1,162 @@
+"""The rows shown inside a case: history, read only; new rows go through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.admin.common import action_link
+from cases.models import (
+    Case,
+    CaseEvent,
+    ExtensionRequest,
+    ExtensionStatus,
+    FieldCheck,
+    Milestone,
+    Objection,
+    ObjectionStatus,
+    ProgressReport,
+    State,
+)
+from cases.rules import is_officer_or_supervisor_of
+
+
+class ReadOnlyRowsInline(admin.TabularInline):
+    """Existing rows are history (shown, not edited); new rows go through a service."""
+
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _may_add(self, request: HttpRequest, case: Case | None) -> bool:
+        return bool(
+            case is not None
+            and case.state != State.CLOSED
+            and is_officer_or_supervisor_of(request.user, case)
+        )
+
+
+class MilestoneInline(ReadOnlyRowsInline):
+    model = Milestone
+    fields = ["sequence", "description", "target_date", "done_on", "complete_link"]
+    readonly_fields = ["complete_link"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_add(request, obj) and obj.kind == "finding"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["sequence", "done_on", "complete_link"]
+
+    @admin.display(description=gettext_lazy("action"))
+    def complete_link(self, milestone: Milestone) -> str:
+        if milestone.pk is None or milestone.done_on:
+            return ""
+        return action_link(milestone, "milestone_done", "milestone", _("Mark done"))
+
+
+class ProgressReportInline(ReadOnlyRowsInline):
+    model = ProgressReport
+    fields = ["reported_at", "reported_by", "percent", "text"]
+    readonly_fields = ["reported_at", "reported_by"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_add(request, obj)
+
+
+class ExtensionRequestInline(ReadOnlyRowsInline):
+    model = ExtensionRequest
+    fields = [
+        "requested_at",
+        "requested_by",
+        "current_deadline",
+        "requested_deadline",
+        "reason",
+        "status",
+        "decided_by",
+        "decision_comment",
+        "decide_link",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("action"))
+    def decide_link(self, request_row: ExtensionRequest) -> str:
+        if request_row.status != ExtensionStatus.PENDING:
+            return ""
+        return action_link(request_row, "extension_decide", "request", _("Decide"))
+
+
+class ObjectionInline(ReadOnlyRowsInline):
+    model = Objection
+    fields = ["received_on", "content", "status", "decided_by", "decision_comment", "decide_link"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("action"))
+    def decide_link(self, objection: Objection) -> str:
+        if objection.status != ObjectionStatus.PENDING:
+            return ""
+        return action_link(objection, "objection_decide", "objection", _("Decide"))
+
+
+class FieldCheckInline(ReadOnlyRowsInline):
+    """Site checks filed from phones, with their photos (served only to who may see the case)."""
+
+    model = FieldCheck
+    fields = ["checked_at", "inspector", "result", "far_from_region", "notes", "photo_links"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("photo"))
+    def photo_links(self, check: FieldCheck) -> str:
+        return format_html_join(
+            " ",
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            (
+                (reverse("field-check-photo", args=[p.pk]), f"#{i}")
+                for i, p in enumerate(check.photos.all(), start=1)
+            ),
+        )
+
+
+class CaseEventInline(ReadOnlyRowsInline):
+    """The event trail, read-only, oldest first, at the bottom of the form."""
+
+    model = CaseEvent
+    fields = [
+        "created_at",
+        "actor",
+        "action",
+        "from_state",
+        "to_state",
+        "comment",
+        "deadline_before",
+        "deadline_after",
+    ]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+    verbose_name_plural = gettext_lazy("event trail")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CaseEvent]:
+        return super().get_queryset(request).select_related("actor")
