@@ -44,6 +44,7 @@ from cases.services import (
     progress_report_add,
 )
 from casework import clock
+from casework.drf import MAX_ID
 
 # --- serializers: every field read-only; writes go through the request serializers below ----------
 
@@ -58,7 +59,7 @@ class CaseSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display")
     is_overdue = serializers.BooleanField()
     days_left = serializers.IntegerField()
-    escalation_level = serializers.SerializerMethodField()
+    escalation_level = serializers.IntegerField(read_only=True)
     pollution_types = serializers.SlugRelatedField(many=True, slug_field="code", read_only=True)
 
     class Meta:
@@ -92,10 +93,6 @@ class CaseSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_escalation_level(self, case: Case) -> int:
-        reminder = getattr(case, "reminder", None)
-        return reminder.level if reminder else 0
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
@@ -301,8 +298,6 @@ class ExtensionRequestRequestSerializer(serializers.Serializer):
     requested_deadline = serializers.DateField()
     reason = serializers.CharField(max_length=5000)
 
-
-MAX_ID = 2**63 - 1  # the database's integer; larger numbers are bad input, not a crash
 
 # --- filters -------------------------------------------------------------------------------------
 

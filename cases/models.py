@@ -393,7 +393,23 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @property
     def days_left(self) -> int:
         """Calendar days until the deadline; negative when overdue."""
-        return (self.deadline - clock.today()).days
+        return -self.calendar_days_overdue()
+
+    # How late a case is, written once: lists, reports, reminders and circulars ask these.
+    def calendar_days_overdue(self, today: dt.date | None = None) -> int:
+        """Calendar days past the deadline; negative before it."""
+        return ((today or clock.today()) - self.deadline).days
+
+    def working_days_overdue(self, today: dt.date | None = None) -> int:
+        """Working days past the deadline, negative before it, by the official calendar's rule
+        for rest days (casework.workdays: on a Sunday, the count of the Friday before)."""
+        return workdays.working_days_between(self.deadline, today or clock.today())
+
+    @property
+    def escalation_level(self) -> int:
+        """The highest rung of the reminder ladder sent for the current deadline (0: none)."""
+        reminder = getattr(self, "reminder", None)  # notifications.CaseReminder, if scheduled
+        return reminder.level if reminder else 0
 
     # --- the lifecycle -------------------------------------------------------------------------
     @transition(
@@ -401,7 +417,6 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.ASSIGNED,
         target=State.RECTIFYING,
         permission=_is_officer_or_supervisor,
-        custom={"label": _("Accept and start"), "action": "start"},
     )
     def start(self) -> None:
         self.started_at = clock.now()
@@ -411,7 +426,6 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.RECTIFYING,
         target=State.SUBMITTED,
         permission=_is_county_officer,
-        custom={"label": _("Submit for verification"), "action": "submit"},
     )
     def submit(self) -> None:
         self.submitted_at = clock.now()
@@ -421,7 +435,6 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.SUBMITTED,
         target=State.VERIFIED,
         permission=_is_supervisor,
-        custom={"label": _("Pass verification"), "action": "verify"},
     )
     def verify(self) -> None:
         self.verified_at = clock.now()
@@ -436,7 +449,6 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.SUBMITTED,
         target=State.RECTIFYING,
         permission=_is_supervisor,
-        custom={"label": _("Fail verification"), "action": "reject"},
     )
     def reject(self) -> None:
         self.submitted_at = None
@@ -447,7 +459,6 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         target=State.CLOSED,
         permission=_is_supervisor,
         conditions=[_notice_window_over, _no_pending_objection],
-        custom={"label": _("Close out"), "action": "close"},
     )
     def close(self) -> None:
         self.closed_at = clock.now()
@@ -457,7 +468,6 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=[State.VERIFIED, State.CLOSED],
         target=State.RECTIFYING,
         permission=_is_supervisor,
-        custom={"label": _("Reopen for rectification"), "action": "reopen"},
     )
     def reopen(self) -> None:
         self.reopen_count += 1

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -90,9 +88,3 @@ class MeView(APIView):
     @extend_schema(responses=UserSerializer)
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
-
-
-@receiver(post_save, sender=User, dispatch_uid="casework.kill_tokens_of_deactivated_users")
-def kill_tokens_of_deactivated_users(sender: type, instance: User, **kwargs: Any) -> None:
-    if not instance.is_active:
-        AuthToken.objects.filter(user=instance).delete()

@@ -12,6 +12,7 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         from casework import (
             checks,  # noqa: F401  (registers the system checks)
+            receivers,  # noqa: F401  (connects the signal receivers)
             workdays,
         )
         from casework.models import CalendarYear

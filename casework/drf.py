@@ -13,6 +13,8 @@ from rest_framework.response import Response
 
 from casework.errors import ApplicationError, InvalidInput
 
+MAX_ID = 2**63 - 1  # the database's integer; larger numbers are bad input, not a crash
+
 
 class Pagination(PageNumberPagination):
     page_size = 50

@@ -161,9 +161,13 @@ class Region(models.Model):
     def subtree(self) -> RegionQuerySet:
         return Region.objects.filter(path__startswith=self.path)
 
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """This region's id and those above it, read from its materialised path."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
     def ancestors(self) -> RegionQuerySet:
-        ids = [int(part) for part in self.path.strip("/").split("/") if part]
-        return Region.objects.filter(pk__in=ids).order_by("path")
+        return Region.objects.filter(pk__in=self.ancestor_ids).order_by("path")
 
 
 class UnitKind(models.TextChoices):
@@ -228,8 +232,7 @@ class User(AbstractUser):
         memberships = self.memberships.filter(role=role)
         if region is None:
             return memberships.exists()
-        ancestor_ids = [int(part) for part in region.path.strip("/").split("/") if part]
-        return memberships.filter(region_id__in=ancestor_ids).exists()
+        return memberships.filter(region_id__in=region.ancestor_ids).exists()
 
 
 class Membership(models.Model):

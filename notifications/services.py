@@ -197,8 +197,8 @@ def _send_rung(case: Case, reminder: CaseReminder, rung: Rung) -> None:
     context = {
         "case": case,
         "rule": rung.rule,
-        "working_days_left": max(workdays.working_days_between(today, case.deadline), 0),
-        "working_days_overdue": max(workdays.working_days_between(case.deadline, today), 0),
+        "working_days_left": max(-case.working_days_overdue(today), 0),
+        "working_days_overdue": max(case.working_days_overdue(today), 0),
     }
     title, body = _render("notifications/reminder.txt", context)
     notify(
@@ -215,7 +215,7 @@ def _send_rung(case: Case, reminder: CaseReminder, rung: Rung) -> None:
 def audience(case: Case, who: str) -> list[User]:
     """The people a rung goes to: officers of the case's county (over its region or above), the
     unit's leaders (leaders of the case's region or of its unit), or the city supervisors."""
-    ancestors = [int(p) for p in case.region.path.strip("/").split("/") if p]
+    ancestors = case.region.ancestor_ids
     roles = {
         Audience.OFFICERS: Q(role=Role.COUNTY_OFFICER, region_id__in=ancestors),
         Audience.OFFICERS_AND_LEADERS: Q(role=Role.COUNTY_OFFICER, region_id__in=ancestors)
@@ -418,7 +418,7 @@ def circular_send() -> int:
             .order_by("deadline")[:200]
         )
         for case in cases:
-            case.days_overdue = (today - case.deadline).days
+            case.days_overdue = case.calendar_days_overdue(today)
         title, body = _render("notifications/circular.txt", {"cases": cases, "today": today})
         year, week, _ = today.isocalendar()
         sent += len(

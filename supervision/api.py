@@ -14,10 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import Case, CaseKind
+from casework.drf import MAX_ID
 from casework.models import User
 from supervision import reports
-
-MAX_ID = 2**63 - 1  # the database's integer; larger numbers are bad input, not a crash
 
 
 class ReportQuery(serializers.Serializer):
@@ -106,7 +105,7 @@ class OverdueRowSerializer(serializers.Serializer):
     source_stream = serializers.CharField(source="source.stream.short_name")
     deadline = serializers.DateField()
     days_overdue = serializers.IntegerField()
-    working_days_overdue = serializers.IntegerField(allow_null=True)
+    working_days_overdue = serializers.IntegerField(source="working_days", allow_null=True)
     escalation_level = serializers.IntegerField()
     last_progress_at = serializers.DateTimeField(allow_null=True)
 
@@ -119,10 +118,7 @@ class OverdueView(APIView):
         cases, _ = query_cases(request)
         rows = []
         for case in reports.overdue_cases(cases=cases)[:1000]:
-            calendar, working = reports.days_overdue(case)
-            case.days_overdue, case.working_days_overdue = calendar, working
-            reminder = getattr(case, "reminder", None)
-            case.escalation_level = reminder.level if reminder else 0
+            case.days_overdue, case.working_days = reports.days_overdue(case)
             rows.append(case)
         return Response(OverdueRowSerializer(rows, many=True).data)
 

@@ -248,15 +248,13 @@ def overdue_cases(*, cases: QuerySet[Case], today: dt.date | None = None) -> Que
 
 def days_overdue(case: Case, today: dt.date | None = None) -> tuple[int, int | None]:
     """Calendar days overdue, and working days where the source counts working days."""
-    today = today or clock.today()
-    calendar_days = (today - case.deadline).days
     working = None
     if case.source.report_in_working_days:
         try:
-            working = workdays.working_days_between(case.deadline, today)
+            working = case.working_days_overdue(today)
         except workdays.CalendarOutOfRange:
             working = None
-    return calendar_days, working
+    return case.calendar_days_overdue(today), working
 
 
 TREND_DEFINITION = _(

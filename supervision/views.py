@@ -17,7 +17,7 @@ def dashboard(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     cases = reports.scoped_cases(user=request.user)
     top = list(reports.overdue_cases(cases=cases)[:10])
     for case in top:
-        case.days_overdue = reports.days_overdue(case)[0]
+        case.days_overdue = case.calendar_days_overdue()
     context = {
         **context,
         "title": _("Supervision dashboard"),

@@ -269,10 +269,9 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("escalation"))
     def escalation(self, case: Case) -> str:
-        reminder = getattr(case, "reminder", None)
-        if reminder is None or not reminder.level:
+        if not case.escalation_level:
             return "—"
-        return reminder.get_level_display()
+        return case.reminder.get_level_display()
 
     # --- the form -------------------------------------------------------------------------------
     def get_fieldsets(self, request: HttpRequest, obj: Case | None = None) -> Any:
