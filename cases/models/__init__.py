@@ -1,0 +1,63 @@
+"""The ledger (台账): where cases come from (``sources``), the case and its lifecycle (``case``),
+the work reported on it (``work``), what supervisors decide (``decisions``), the audit trail
+(``events``) and site checks (``field_checks``). Import from here: `from cases.models import Case`.
+"""
+
+from cases.models.case import (
+    HANDLING_FIELDS,
+    OPEN_STATES,
+    Case,
+    CaseKind,
+    CaseQuerySet,
+    State,
+    TruthFinding,
+)
+from cases.models.decisions import (
+    DateRecomputation,
+    Decision,
+    ExtensionRequest,
+    ExtensionStatus,
+    Objection,
+    ObjectionStatus,
+    RecomputationStatus,
+)
+from cases.models.events import Action, CaseEvent, EventQuerySet
+from cases.models.field_checks import (
+    FieldCheck,
+    FieldCheckPhoto,
+    FieldCheckResult,
+    field_check_photo_path,
+)
+from cases.models.sources import Batch, PollutionType, Source, SourceKind, SourceStream
+from cases.models.work import Milestone, ProgressReport
+
+__all__ = [
+    "HANDLING_FIELDS",
+    "OPEN_STATES",
+    "Action",
+    "Batch",
+    "Case",
+    "CaseEvent",
+    "CaseKind",
+    "CaseQuerySet",
+    "DateRecomputation",
+    "Decision",
+    "EventQuerySet",
+    "ExtensionRequest",
+    "ExtensionStatus",
+    "FieldCheck",
+    "FieldCheckPhoto",
+    "FieldCheckResult",
+    "Milestone",
+    "Objection",
+    "ObjectionStatus",
+    "PollutionType",
+    "ProgressReport",
+    "RecomputationStatus",
+    "Source",
+    "SourceKind",
+    "SourceStream",
+    "State",
+    "TruthFinding",
+    "field_check_photo_path",
+]

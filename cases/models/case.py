@@ -1,0 +1,366 @@
+"""The ledger (台账): source streams, sources, batches and cases, and the case lifecycle.
+
+The lifecycle is declared here once, as django-fsm-2 transitions on ``Case``; ``cases.services``
+is the only code that calls them (row lock, permission, transition, save, event, side effects).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from cases import rules
+from casework import clock, workdays
+from casework.models import Region, ResponsibleUnit
+
+if TYPE_CHECKING:
+    from casework.models import User
+
+from cases.models.sources import Batch, PollutionType, Source
+
+
+class CaseKind(models.TextChoices):
+    FINDING = "finding", _("Inspection finding")
+    PETITION = "petition", _("Petition case")
+
+
+class State(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    RECTIFYING = "rectifying", _("Rectifying")
+    SUBMITTED = "submitted", _("Awaiting verification")
+    VERIFIED = "verified", _("Verified (public notice)")
+    CLOSED = "closed", _("Closed out")
+
+
+# The handling counts (处理情况) on a case, in the ledger's order.
+HANDLING_FIELDS = (
+    "ordered_to_correct",
+    "ordered_to_rectify_by_deadline",
+    "production_suspended",
+    "penalty_cases",
+    "fines_10k_yuan",
+    "sealed_or_seized",
+    "closed_down",
+    "criminal_cases",
+    "administrative_detentions",
+    "criminal_detentions",
+    "people_summoned",
+    "people_held_accountable",
+)
+
+# States in which the responsible unit owes work, so a passed deadline makes the case overdue.
+OPEN_STATES = (State.ASSIGNED, State.RECTIFYING)
+
+
+class TruthFinding(models.TextChoices):
+    TRUE = "true", _("True")
+    MOSTLY_TRUE = "mostly_true", _("Mostly true")
+    PARTLY_TRUE = "partly_true", _("Partly true")
+    FALSE = "false", _("Not true")
+
+
+# Who may run each transition (cases.rules, the one module of such predicates).
+_is_county_officer = rules.as_transition_permission(rules.is_officer_of)
+_is_supervisor = rules.as_transition_permission(rules.is_supervisor_of)
+_is_officer_or_supervisor = rules.as_transition_permission(rules.is_officer_or_supervisor_of)
+
+
+def _notice_window_over(case: Case) -> bool:
+    return case.notice_ends_on is None or clock.today() > case.notice_ends_on
+
+
+_notice_window_over.refusal = _(  # type: ignore[attr-defined]
+    "The public notice window is still open; the case can be closed after it ends."
+)
+
+
+def _no_pending_objection(case: Case) -> bool:
+    from cases.models.decisions import ObjectionStatus
+
+    return not case.objections.filter(status=ObjectionStatus.PENDING).exists()
+
+
+_no_pending_objection.refusal = _(  # type: ignore[attr-defined]
+    "An objection to this case is pending; decide it before closing the case."
+)
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: User | None) -> CaseQuerySet:
+        """The cases this user may see: those of the regions they may see. Every read uses this."""
+        if user is not None and user.is_active and user.is_superuser:
+            return self.all()
+        return self.filter(region__in=Region.objects.visible_to(user))
+
+    def open(self) -> CaseQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+    def overdue(self, today: dt.date | None = None) -> CaseQuerySet:
+        return self.open().filter(deadline__lt=today or clock.today())
+
+
+class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """One problem on the ledger: an inspection finding or a petition case."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=CaseKind.choices)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="cases"
+    )
+    batch = models.ForeignKey(
+        Batch,
+        verbose_name=_("batch"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        null=True,
+        blank=True,
+    )
+    acceptance_number = models.CharField(
+        _("acceptance number"),
+        max_length=64,
+        help_text=_("The acceptance number of a petition or the number of a finding, as issued."),
+    )
+    summary = models.TextField(_("summary of the problem reported"))
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="cases"
+    )
+    unit = models.ForeignKey(
+        ResponsibleUnit,
+        verbose_name=_("lead responsible unit"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    responsible_leader = models.CharField(_("responsible leader"), max_length=50, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    pollution_types = models.ManyToManyField(
+        PollutionType, verbose_name=_("pollution types"), blank=True, related_name="cases"
+    )
+    is_priority = models.BooleanField(_("priority case"), default=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    assigned_on = models.DateField(_("assigned on"))
+    deadline = models.DateField(_("deadline"))
+    # Computed on a year whose official holidays were not known yet (casework.workdays): shown
+    # as "（暂定）" and recomputed when the year is entered (cases.calendar).
+    deadline_provisional = models.BooleanField(
+        _("deadline provisional"), default=False, editable=False
+    )
+    truth_finding = models.CharField(
+        _("truth finding"), max_length=20, choices=TruthFinding.choices, blank=True
+    )
+    investigation = models.TextField(_("investigation findings"), blank=True)
+    rectification_goal = models.TextField(_("rectification goal"), blank=True)
+    rectification_measures = models.TextField(_("rectification measures"), blank=True)
+    rectification_account = models.TextField(_("rectification account"), blank=True)
+    verification_conclusion = models.TextField(_("verification conclusion"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+
+    # Handling counts (处理情况).
+    ordered_to_correct = models.PositiveIntegerField(_("ordered to correct"), default=0)
+    ordered_to_rectify_by_deadline = models.PositiveIntegerField(
+        _("ordered to rectify by a deadline"), default=0
+    )
+    production_suspended = models.PositiveIntegerField(_("production suspended"), default=0)
+    penalty_cases = models.PositiveIntegerField(_("penalty cases filed"), default=0)
+    fines_10k_yuan = models.DecimalField(
+        _("fines (10,000 yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    sealed_or_seized = models.PositiveIntegerField(_("sealed or seized"), default=0)
+    closed_down = models.PositiveIntegerField(_("closed down or banned"), default=0)
+    criminal_cases = models.PositiveIntegerField(_("criminal cases opened"), default=0)
+    administrative_detentions = models.PositiveIntegerField(
+        _("administrative detentions"), default=0
+    )
+    criminal_detentions = models.PositiveIntegerField(_("criminal detentions"), default=0)
+    people_summoned = models.PositiveIntegerField(_("people summoned"), default=0)
+    people_held_accountable = models.PositiveIntegerField(_("people held accountable"), default=0)
+
+    # The lifecycle. Only the transitions below change ``state``; only cases.services calls them.
+    state = FSMField(
+        _("state"), max_length=20, choices=State.choices, default=State.ASSIGNED, protected=True
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    notice_ends_on = models.DateField(
+        _("public notice ends on"), null=True, blank=True, editable=False
+    )
+    notice_ends_provisional = models.BooleanField(
+        _("notice end provisional"), default=False, editable=False
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    stage_concluded_at = models.DateTimeField(
+        _("stage concluded at"), null=True, blank=True, editable=False
+    )
+    reopen_count = models.PositiveIntegerField(_("times reopened"), default=0, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "acceptance_number"], name="case_unique_number_in_source"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("assigned_on")),
+                name="case_deadline_not_before_assignment",
+            ),
+        ]
+        indexes = [
+            # Overdue lists and reminder scans: open cases by deadline.
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="case_open_deadline_idx",
+            ),
+            # Scoped lists: a county's cases by state.
+            models.Index(fields=["region", "state"], name="case_region_state_idx"),
+            # Offline sync: cases changed since a client's last pull.
+            models.Index(fields=["updated_at"], name="case_updated_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.acceptance_number
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.batch_id and self.source_id and self.batch.source_id != self.source_id:
+            errors["batch"] = _("The batch belongs to another source.")
+        if self.deadline and self.assigned_on and self.deadline < self.assigned_on:
+            errors["deadline"] = _("The deadline cannot be earlier than the date assigned.")
+        if self.duplicate_of_id and self.duplicate_of_id == self.pk:
+            errors["duplicate_of"] = _("A case cannot be a duplicate of itself.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state in OPEN_STATES and self.deadline < clock.today()
+
+    @property
+    def is_reopened(self) -> bool:
+        return self.reopen_count > 0
+
+    @property
+    def days_left(self) -> int:
+        """Calendar days until the deadline; negative when overdue."""
+        return -self.calendar_days_overdue()
+
+    # How late a case is, written once: lists, reports, reminders and circulars ask these.
+    def calendar_days_overdue(self, today: dt.date | None = None) -> int:
+        """Calendar days past the deadline; negative before it."""
+        return ((today or clock.today()) - self.deadline).days
+
+    def working_days_overdue(self, today: dt.date | None = None) -> int:
+        """Working days past the deadline, negative before it, by the official calendar's rule
+        for rest days (casework.workdays: on a Sunday, the count of the Friday before)."""
+        return workdays.working_days_between(self.deadline, today or clock.today())
+
+    @property
+    def escalation_level(self) -> int:
+        """The highest rung of the reminder ladder sent for the current deadline (0: none)."""
+        reminder = getattr(self, "reminder", None)  # notifications.CaseReminder, if scheduled
+        return reminder.level if reminder else 0
+
+    # --- the lifecycle -------------------------------------------------------------------------
+    @transition(
+        field=state,
+        source=State.ASSIGNED,
+        target=State.RECTIFYING,
+        permission=_is_officer_or_supervisor,
+    )
+    def start(self) -> None:
+        self.started_at = clock.now()
+
+    @transition(
+        field=state,
+        source=State.RECTIFYING,
+        target=State.SUBMITTED,
+        permission=_is_county_officer,
+    )
+    def submit(self) -> None:
+        self.submitted_at = clock.now()
+
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.VERIFIED,
+        permission=_is_supervisor,
+    )
+    def verify(self) -> None:
+        self.verified_at = clock.now()
+        today = clock.today()
+        self.notice_ends_on = self.source.notice_end(today)
+        self.notice_ends_provisional = self.notice_ends_on is not None and (
+            workdays.span_is_provisional(today, self.notice_ends_on)
+        )
+
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.RECTIFYING,
+        permission=_is_supervisor,
+    )
+    def reject(self) -> None:
+        self.submitted_at = None
+
+    @transition(
+        field=state,
+        source=State.VERIFIED,
+        target=State.CLOSED,
+        permission=_is_supervisor,
+        conditions=[_notice_window_over, _no_pending_objection],
+    )
+    def close(self) -> None:
+        self.closed_at = clock.now()
+
+    @transition(
+        field=state,
+        source=[State.VERIFIED, State.CLOSED],
+        target=State.RECTIFYING,
+        permission=_is_supervisor,
+    )
+    def reopen(self) -> None:
+        self.reopen_count += 1
+        self.submitted_at = self.verified_at = self.closed_at = None
+        self.notice_ends_on = None
+        self.notice_ends_provisional = False
+        self.stage_concluded_at = None

@@ -1,0 +1,93 @@
+"""The append-only audit trail of a case."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casework import clock
+
+if TYPE_CHECKING:
+    pass
+
+from cases.models.case import Case, State
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Assigned")
+    START = "start", _("Accepted and started")
+    SUBMIT = "submit", _("Submitted for verification")
+    VERIFY = "verify", _("Passed verification")
+    REJECT = "reject", _("Failed verification")
+    CLOSE = "close", _("Closed out")
+    REOPEN = "reopen", _("Reopened")
+    REASSIGN = "reassign", _("Reassigned")
+    STAGE_CONCLUDE = "stage_conclude", _("Concluded for this stage")
+    UPDATE = "update", _("Updated")
+    PROGRESS = "progress", _("Progress reported")
+    MILESTONE_ADD = "milestone_add", _("Milestone added")
+    MILESTONE_DONE = "milestone_done", _("Milestone completed")
+    EXTENSION_REQUEST = "extension_request", _("Extension requested")
+    EXTENSION_APPROVE = "extension_approve", _("Extension approved")
+    EXTENSION_REJECT = "extension_reject", _("Extension rejected")
+    OBJECTION_RECORD = "objection_record", _("Objection recorded")
+    OBJECTION_DISMISS = "objection_dismiss", _("Objection dismissed")
+    FIELD_CHECK = "field_check", _("Field check filed")
+    RECOMPUTE = "recompute", _("Dates recomputed on the official calendar")
+
+
+class EventQuerySet(models.QuerySet["CaseEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Case events are append-only: they are never updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Case events are append-only: they are never deleted.")
+
+
+class CaseEvent(models.Model):
+    """One line of a case's audit trail, written in the same transaction as the change."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("at"), default=clock.now)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(_("from state"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to state"), max_length=20, choices=State.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    deadline_before = models.DateField(_("deadline before"), null=True, blank=True)
+    deadline_after = models.DateField(_("deadline after"), null=True, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case", "created_at", "id"]
+        indexes = [
+            # A case's trail in order.
+            models.Index(fields=["case", "created_at"], name="event_case_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Case events are append-only: they are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Case events are append-only: they are never deleted.")
