@@ -9,13 +9,18 @@ Row visibility (which cases a person sees at all) is ``Case.objects.visible_to``
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
-from casework.models import Role
+from casework.models import Region, Role, User
 
-if TYPE_CHECKING:
-    from cases.models import Case
-    from casework.models import User
+
+class Case(Protocol):
+    """What these rules read of a case: its region (so they need not import the models)."""
+
+    region: Region
+
+
+C = TypeVar("C", bound=Case)
 
 
 def is_city_supervisor(user: User) -> bool:
@@ -44,10 +49,10 @@ def may_file_field_check(user: User, case: Case) -> bool:
     ) or is_officer_or_supervisor_of(user, case)
 
 
-def as_transition_permission(rule: Callable[[User, Case], bool]) -> Callable[[Case, User], bool]:
+def as_transition_permission(rule: Callable[[User, C], bool]) -> Callable[[C, User], bool]:
     """django-fsm calls ``permission(instance, user)``: the same rule, arguments turned."""
 
-    def permission(case: Case, user: User) -> bool:
+    def permission(case: C, user: User) -> bool:
         return rule(user, case)
 
     permission.__name__ = rule.__name__

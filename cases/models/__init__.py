@@ -12,13 +12,12 @@ from cases.models.case import (
     State,
     TruthFinding,
 )
+from cases.models.choices import ExtensionStatus, ObjectionStatus
 from cases.models.decisions import (
     DateRecomputation,
     Decision,
     ExtensionRequest,
-    ExtensionStatus,
     Objection,
-    ObjectionStatus,
     RecomputationStatus,
 )
 from cases.models.events import Action, CaseEvent, EventQuerySet

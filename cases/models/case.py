@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from cases import rules
+from cases.models.choices import ObjectionStatus
 from casework import clock, workdays
 from casework.models import Region, ResponsibleUnit
 
@@ -81,8 +82,6 @@ _notice_window_over.refusal = _(  # type: ignore[attr-defined]
 
 
 def _no_pending_objection(case: Case) -> bool:
-    from cases.models.decisions import ObjectionStatus
-
     return not case.objections.filter(status=ObjectionStatus.PENDING).exists()
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     pass
 
 from cases.models.case import Case
+from cases.models.choices import ExtensionStatus, ObjectionStatus
 
 
 class Decision(models.Model):
@@ -33,12 +34,6 @@ class Decision(models.Model):
 
     class Meta:
         abstract = True
-
-
-class ExtensionStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
 
 
 class ExtensionRequest(Decision):
@@ -78,12 +73,6 @@ class ExtensionRequest(Decision):
 
     def __str__(self) -> str:
         return f"{self.case} → {self.requested_deadline}"
-
-
-class ObjectionStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    UPHELD = "upheld", _("Upheld")
-    DISMISSED = "dismissed", _("Dismissed")
 
 
 class Objection(Decision):
