@@ -48,7 +48,7 @@ from cases.models import (
     Milestone,
     ProgressReport,
 )
-from cases.selectors import case_list
+from cases.selectors import URGENT_FIRST, case_list
 from cases.services import (
     TRANSITIONS,
     case_available_transitions,
@@ -198,8 +198,10 @@ class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
         return case_list(fetched_by=request.user)
 
-    def get_ordering(self, request: HttpRequest) -> list[str]:
-        return ["urgency", "deadline", "id"]
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        # Expressions, not the changelist's annotation: other admins order their case dropdowns
+        # with this too (the extension request page was a 500 on "urgency").
+        return list(URGENT_FIRST)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.has_perm("cases.view_case")

@@ -71,3 +71,28 @@ def test_officers_cannot_reach_people_and_memberships(client: Client, jizhou_off
     client.force_login(jizhou_officer)
     assert client.get("/admin/casework/user/").status_code == 403
     assert client.get("/admin/casework/membership/").status_code == 403
+
+
+def test_an_extension_request_opens_for_everyone_who_sees_its_case(
+    supervisor: User, jizhou_officer: User, leader: User, qingyuan_officer: User, jizhou: Region
+) -> None:
+    case = new_case(supervisor, jizhou, acceptance_number="EXT-PAGE")
+    request = extension_request_create(
+        case_id=case.pk,
+        user=jizhou_officer,
+        requested_deadline=case.deadline + dt.timedelta(days=5),
+        reason="雨季施工受阻",
+    )
+    url = f"/admin/cases/extensionrequest/{request.pk}/change/"
+    for person, status in (
+        (supervisor, 200),
+        (jizhou_officer, 200),
+        (leader, 200),
+        (qingyuan_officer, 404),
+    ):
+        client = Client()
+        client.force_login(person)
+        response = client.get(url)
+        assert response.status_code == status, person.username
+        if status == 200:
+            assert "EXT-PAGE" in response.content.decode()
