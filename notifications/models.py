@@ -8,6 +8,8 @@ a ``Delivery`` row that records each attempt. The broker only carries wake-ups.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -152,6 +154,9 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
 
 
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
 class ChannelPreference(models.Model):
     """A person's wish to also receive notifications on a channel, at an address."""
 
@@ -179,6 +184,27 @@ class ChannelPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_channel_display()}"
+
+    def clean(self) -> None:
+        """The address must suit its channel; a webhook only to an allowed robot host."""
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        from notifications.outbound import Refused, webhook_destination
+
+        address = (self.address or "").strip()
+        try:
+            if self.channel == Channel.WEBHOOK:
+                webhook_destination(address)
+            elif self.channel == Channel.EMAIL:
+                validate_email(address)
+            elif self.channel == Channel.SMS and not MOBILE.fullmatch(address):
+                raise ValidationError(_("Enter a mainland mobile number (11 digits)."))
+        except Refused as exc:
+            raise ValidationError({"address": str(exc)}) from exc
+        except ValidationError as exc:
+            raise ValidationError({"address": exc.messages}) from exc
+        self.address = address
 
 
 class DeliveryStatus(models.TextChoices):

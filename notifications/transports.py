@@ -3,20 +3,19 @@ later retry may succeed and ``PermanentError`` when it never will (the channel i
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import smtplib
-import urllib.error
-import urllib.request
 from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger(__name__)
+from notifications import outbound
 
-WEBHOOK_TIMEOUT_SECONDS = 5
+logger = logging.getLogger(__name__)
 
 
 class TransientError(Exception):
@@ -42,29 +41,24 @@ class EmailTransport:
 
 
 class WebhookTransport:
-    """A chat group robot's webhook (WeCom, DingTalk and Feishu accept this text message shape)."""
+    """A chat group robot's webhook (WeCom, DingTalk and Feishu accept this text message shape),
+    sent only to an allowed destination (``notifications.outbound``)."""
 
     def send(self, address: str, title: str, body: str) -> None:
-        if not address.startswith(("http://", "https://")):
-            raise PermanentError("the webhook address is not an http(s) URL")
         payload = json.dumps(
             {"msgtype": "text", "text": {"content": f"{title}\n{body}"}}, ensure_ascii=False
         ).encode()
-        request = urllib.request.Request(
-            address,
-            data=payload,
-            method="POST",
-            headers={"Content-Type": "application/json; charset=utf-8"},
-        )
         try:
-            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
-                text = response.read(4096).decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            if 400 <= exc.code < 500 and exc.code not in (408, 429):
-                raise PermanentError(f"HTTP {exc.code}") from exc
-            raise TransientError(f"HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise TransientError(str(exc)) from exc
+            status, text = outbound.post_json(address, payload)
+        except outbound.Refused as exc:
+            raise PermanentError(str(exc)) from exc
+        except (ConnectionError, TimeoutError, OSError, http.client.HTTPException) as exc:
+            raise TransientError(exc.__class__.__name__) from exc
+        # What the far end says is kept as a status only: its words are not ours to show.
+        if not 200 <= status < 300:
+            if (400 <= status < 500 and status not in (408, 429)) or 300 <= status < 400:
+                raise PermanentError(f"HTTP {status}")
+            raise TransientError(f"HTTP {status}")
         try:
             answer = json.loads(text) if text.strip() else {}
         except ValueError:
@@ -72,7 +66,8 @@ class WebhookTransport:
         errcode = answer.get("errcode", 0) if isinstance(answer, dict) else 0
         if errcode not in (0, None):
             # The robot refused the message: a wrong or revoked key will never work.
-            raise PermanentError(f"robot answered errcode {errcode}: {answer.get('errmsg', '')}")
+            code = errcode if isinstance(errcode, int) else "?"
+            raise PermanentError(f"robot answered errcode {code}")
 
 
 class LogSmsBackend:

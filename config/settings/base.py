@@ -174,6 +174,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 CASEWORK_CITY_CODE = env.str("CASEWORK_CITY_CODE", default="360800")
 # /healthz reports the reminder scan unhealthy when its last success is older than this.
 CASEWORK_SCAN_STALE_AFTER_SECONDS = env.int("CASEWORK_SCAN_STALE_AFTER_SECONDS", default=300)
+# Where chat robot messages may go (notifications.outbound): https, these hosts, public addresses.
+CASEWORK_WEBHOOK_HOSTS = env.list(
+    "CASEWORK_WEBHOOK_HOSTS",
+    default=["qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn"],
+)
+CASEWORK_WEBHOOK_REQUIRE_HTTPS = True
+CASEWORK_WEBHOOK_ALLOW_PRIVATE = False  # tests alone turn these two for their local robot
 CASEWORK_SMS_BACKEND = env.str(
     "CASEWORK_SMS_BACKEND", default="notifications.transports.LogSmsBackend"
 )

@@ -40,7 +40,11 @@ class RobotServer:
 
 
 @pytest.fixture
-def robot() -> Iterator[RobotServer]:
+def robot(settings) -> Iterator[RobotServer]:  # type: ignore[no-untyped-def]
+    # The stand-in listens on loopback over plain http: allowed for this test only.
+    settings.CASEWORK_WEBHOOK_HOSTS = ["127.0.0.1"]
+    settings.CASEWORK_WEBHOOK_REQUIRE_HTTPS = False
+    settings.CASEWORK_WEBHOOK_ALLOW_PRIVATE = True
     server = RobotServer()
     server.thread.start()
     yield server
