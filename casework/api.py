@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -15,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.login_guard import login_authenticate
 from casework.models import User
 
 
@@ -42,12 +45,6 @@ class LoginView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_scope = "login"
-
-    def get_throttles(self) -> list[Any]:
-        from rest_framework.throttling import ScopedRateThrottle
-
-        return [ScopedRateThrottle()]
 
     @extend_schema(
         request=LoginSerializer,
@@ -63,19 +60,32 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
+        user = login_authenticate(
             request,
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
-        if user is None or not user.is_active:
+        if user is None:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Wrong username or password.")]}
             )
-        instance, token = AuthToken.objects.create(user)
+        instance, token = token_create(user)
         return Response(
             {"token": token, "expiry": instance.expiry, "user": UserSerializer(user).data}
         )
+
+
+def token_create(user: User) -> tuple[AuthToken, str]:
+    """A new device token; past the per-user cap the oldest devices are logged out."""
+    limit = settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one login at a time
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+        keep = AuthToken.objects.filter(user=user).order_by("-created")[: limit - 1]
+        AuthToken.objects.filter(user=user).exclude(
+            pk__in=list(keep.values_list("pk", flat=True))
+        ).delete()
+        return AuthToken.objects.create(user)
 
 
 class LogoutView(KnoxLogoutView):

@@ -39,6 +39,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc = exceptions.PermissionDenied(exc.message)
         elif exc.http_status == 409:
             exc = Conflict(exc.message, code=exc.code)
+        elif exc.http_status == 429:
+            exc = exceptions.Throttled(detail=exc.message)
         else:
             exc = exceptions.ValidationError({"non_field_errors": [exc.message]})
     return standardized_handler(exc, context)

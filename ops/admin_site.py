@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.selectors import case_today_summary
 from notifications.models import Heartbeat
+from ops.admin_forms import GuardedAdminAuthenticationForm
 from supervision.views import dashboard
 
 
@@ -20,6 +21,7 @@ class CaseworkAdminSite(admin.AdminSite):
     index_title = _("Ledger administration")
     index_template = "admin/casework_index.html"
     site_url = None  # there is no public site (yet): no "view site" link
+    login_form = GuardedAdminAuthenticationForm  # limits on guessing passwords
 
     def get_urls(self) -> list[Any]:
         return [

@@ -61,6 +61,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Counts kept in the cache (login failures) start from nothing in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> Iterator[None]:
     """Years entered in one test (rolled back after it) are not remembered by the next."""
     from casework import workdays

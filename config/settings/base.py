@@ -200,9 +200,25 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "casework.drf.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "casework.drf.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("CASEWORK_LOGIN_RATE", default="10/min")},
+    # Throttles read the connection's address, never a client's X-Forwarded-For.
+    "NUM_PROXIES": env.int("CASEWORK_TRUSTED_PROXIES", default=0),
     "DEFAULT_VERSIONING_CLASS": None,
 }
+# Password guessing (casework.login_guard): failures per account and per address, in the cache.
+CASEWORK_TRUSTED_PROXIES = env.int("CASEWORK_TRUSTED_PROXIES", default=0)
+CASEWORK_LOGIN_FAILURES_PER_ACCOUNT = env.int("CASEWORK_LOGIN_FAILURES_PER_ACCOUNT", default=5)
+CASEWORK_LOGIN_FAILURES_PER_ADDRESS = env.int("CASEWORK_LOGIN_FAILURES_PER_ADDRESS", default=30)
+CASEWORK_LOGIN_LOCK_SECONDS = env.int("CASEWORK_LOGIN_LOCK_SECONDS", default=15 * 60)
+# The cache holds those counts for every process: Redis when there is one, else files under var/.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+
 REST_KNOX = {
     "TOKEN_TTL": dt.timedelta(days=env.int("CASEWORK_TOKEN_DAYS", default=30)),
     "AUTO_REFRESH": True,
