@@ -3,19 +3,13 @@ notice, and dates the official calendar would move earlier."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from casework import clock
-
-if TYPE_CHECKING:
-    pass
-
 from cases.models.case import Case
 from cases.models.choices import ExtensionStatus, ObjectionStatus
+from casework import clock
 
 
 class Decision(models.Model):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+import hashlib
+import json
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from casework import clock
-
-if TYPE_CHECKING:
-    pass
-
 from cases.models.case import Case, State
+from casework import clock
 
 
 class Action(models.TextChoices):
@@ -37,6 +36,33 @@ class Action(models.TextChoices):
     OBJECTION_DISMISS = "objection_dismiss", _("Objection dismissed")
     FIELD_CHECK = "field_check", _("Field check filed")
     RECOMPUTE = "recompute", _("Dates recomputed on the official calendar")
+
+
+def event_hash(previous: str, fields: dict[str, Any]) -> str:
+    """The link of a case's hash chain: SHA-256 over the previous link and the event's content.
+    Changing, removing or reordering a row breaks every link after it (``verify_audit``)."""
+    content = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{previous}\n{content}".encode()).hexdigest()
+
+
+def event_fields(row: Any) -> dict[str, Any]:
+    """What the chain covers of an event (a model instance or a migration's historical one)."""
+
+    def day(value: dt.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "case": row.case_id,
+        "actor": row.actor_id,
+        "at": row.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "action": row.action,
+        "from": row.from_state,
+        "to": row.to_state,
+        "comment": row.comment,
+        "deadline_before": day(row.deadline_before),
+        "deadline_after": day(row.deadline_after),
+        "data": row.data,
+    }
 
 
 class EventQuerySet(models.QuerySet["CaseEvent"]):
@@ -69,6 +95,9 @@ class CaseEvent(models.Model):
     deadline_before = models.DateField(_("deadline before"), null=True, blank=True)
     deadline_after = models.DateField(_("deadline after"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The case's hash chain: the previous event's hash, and this one's over it and the content.
+    previous_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -87,6 +116,15 @@ class CaseEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise TypeError("Case events are append-only: they are never updated.")
+        # The case row is locked by the service writing this event, so the last link is stable.
+        self.previous_hash = (
+            CaseEvent.objects.filter(case_id=self.case_id)
+            .order_by("-id")
+            .values_list("hash", flat=True)
+            .first()
+            or ""
+        )
+        self.hash = event_hash(self.previous_hash, event_fields(self))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

@@ -4,16 +4,12 @@ warning films with their deadline policy, numbered batches, pollution types."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casework import workdays
-
-if TYPE_CHECKING:
-    pass
 
 
 class SourceStream(models.Model):

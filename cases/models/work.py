@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from casework import clock
-
-if TYPE_CHECKING:
-    pass
-
 from cases.models.case import Case
+from casework import clock
 
 
 class Milestone(models.Model):
