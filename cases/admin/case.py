@@ -61,7 +61,7 @@ from cases.services import (
     progress_report_add,
 )
 from casework import workdays
-from casework.admin_scope import NotFoundOutsideScope
+from casework.admin_scope import BadLookupsRefused, NotFoundOutsideScope
 from casework.errors import ApplicationError, InvalidInput
 from casework.models import Region, ResponsibleUnit
 
@@ -89,7 +89,7 @@ class CaseAdminForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
     form = CaseAdminForm
     list_display = [
         "acceptance_number",

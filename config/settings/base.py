@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "casework.middleware.RequestSizeLimitMiddleware",
+    "casework.middleware.RefuseControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "casework.middleware.ChineseFirstLocaleMiddleware",
@@ -200,6 +201,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "casework.drf.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "casework.drf.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "casework.drf_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Throttles read the connection's address, never a client's X-Forwarded-For.
     "NUM_PROXIES": env.int("CASEWORK_TRUSTED_PROXIES", default=0),
     "DEFAULT_VERSIONING_CLASS": None,
