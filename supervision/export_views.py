@@ -4,6 +4,7 @@ from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 from cases.api import CaseFilter
@@ -25,9 +26,11 @@ def _xlsx(stream, filename: str) -> FileResponse:  # type: ignore[no-untyped-def
 @api_view(["GET"])
 def ledger_export(request: Request) -> FileResponse:
     """The ledger (台账) of the cases the user may see, with the same filters as the case list."""
-    cases = CaseFilter(
-        request.query_params, queryset=Case.objects.visible_to(request.user)
-    ).qs.order_by("source", "assigned_on", "id")
+    filters = CaseFilter(request.query_params, queryset=Case.objects.visible_to(request.user))
+    if not filters.is_valid():
+        # The same 400 the case list gives: a mistyped filter must not export the whole ledger.
+        raise ValidationError(filters.errors)
+    cases = filters.qs.order_by("source", "assigned_on", "id")
     today = clock.today()
     return _xlsx(workbook(cases, LEDGER_COLUMNS, "台账"), f"台账-{today:%Y%m%d}.xlsx")
 

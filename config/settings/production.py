@@ -12,7 +12,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 _INSECURE_KEY_MARKERS = ("not-secret", "change-me", "changeme", "insecure", "django-insecure")
 if (
     len(SECRET_KEY) < 50
-    or len(set(SECRET_KEY)) < 5
+    or len(set(SECRET_KEY)) < 20  # 'abcde' fifty times is not random
     or any(marker in SECRET_KEY.lower() for marker in _INSECURE_KEY_MARKERS)
 ):
     raise ImproperlyConfigured(

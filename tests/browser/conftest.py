@@ -48,8 +48,17 @@ def page(browser, live_server) -> Iterator[object]:  # type: ignore[no-untyped-d
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.base_url = live_server.url  # type: ignore[attr-defined]
+    # Every page runs under the Content-Security-Policy: anything it blocks fails the test.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert blocked == [], blocked
 
 
 def log_in(page, username: str, password: str = "pw-for-tests") -> None:  # type: ignore[no-untyped-def]

@@ -105,3 +105,17 @@ def test_an_unknown_api_path_answers_in_the_error_shape(api: APIClient) -> None:
     response = api.get("/api/v1/nowhere/")
     assert response["Content-Type"] == "application/json"
     assert error(response) == (404, "not_found", "未找到。")
+
+
+def test_a_mistyped_export_filter_is_a_400_not_the_whole_ledger(api: APIClient, case: Case) -> None:
+    response = api.get("/api/v1/exports/ledger.xlsx", {"due_before": "not-a-date"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "due_before"
+
+
+def test_pages_carry_a_content_security_policy(client: Client) -> None:
+    for path in ("/admin/login/", "/api/v1/nowhere/", "/healthz"):
+        response = client.get(path)
+        assert "script-src 'self'" in response["Content-Security-Policy"], path
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+        assert response["X-Frame-Options"] == "DENY"
