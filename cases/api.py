@@ -350,7 +350,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["deadline", "updated_at", "assigned_on", "acceptance_number", "id"]
     ordering = ["deadline", "id"]
-    lookup_value_regex = r"\d{1,18}"  # larger ids overflow the database integer
+    lookup_value_regex = r"[0-9]{1,18}"  # ASCII only: \d would take １２; longer overflows
 
     def get_queryset(self) -> QuerySet[Case]:
         queryset = case_list(fetched_by=self.request.user).prefetch_related("pollution_types")

@@ -137,7 +137,7 @@ def field_check_record(
     fingerprint = _fingerprint(values, inspected)
 
     def replay() -> tuple[FieldCheck, bool] | None:
-        existing = FieldCheck.objects.filter(client_uuid=client_uuid).first()
+        existing = FieldCheck.objects.filter(inspector=user, client_uuid=client_uuid).first()
         if existing is None:
             return None
         if existing.case_id != case_id or existing.fingerprint != fingerprint:

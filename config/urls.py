@@ -22,7 +22,9 @@ api_v1 = [
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("auth/me/", MeView.as_view(), name="api-me"),
     re_path(
-        r"^field-check-photos/(?P<photo_id>\d{1,18})/$", field_check_photo, name="field-check-photo"
+        r"^field-check-photos/(?P<photo_id>[0-9]{1,18})/$",
+        field_check_photo,
+        name="field-check-photo",
     ),
     path("reports/closure-rate/", report_api.ClosureRateView.as_view(), name="report-closure"),
     path("reports/schedule/", report_api.ScheduleView.as_view(), name="report-schedule"),

@@ -36,7 +36,9 @@ class FieldCheck(models.Model):
         related_name="+",
     )
     # Chosen by the client once per check; a retry with the same UUID returns the same record.
-    client_uuid = models.UUIDField(_("client UUID"), unique=True)
+    # The phone's own id for the check, unique per inspector: a retry finds its own record, and
+    # someone else's key reveals nothing.
+    client_uuid = models.UUIDField(_("client UUID"))
     fingerprint = models.CharField(_("content fingerprint"), max_length=64, editable=False)
     checked_at = models.DateTimeField(_("checked at"))
     latitude = models.DecimalField(
@@ -72,6 +74,11 @@ class FieldCheck(models.Model):
         verbose_name = _("field check")
         verbose_name_plural = _("field checks")
         ordering = ["case", "-checked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspector", "client_uuid"], name="fieldcheck_client_uuid_per_inspector"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.checked_at:%Y-%m-%d}"

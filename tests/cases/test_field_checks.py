@@ -167,3 +167,27 @@ def test_a_check_dated_before_the_case_was_assigned_is_refused(case: Case, inspe
         assert response.status_code == 400
         assert response.json()["errors"][0]["attr"] == "checked_at"
     assert FieldCheck.objects.count() == 0
+
+
+def test_a_client_uuid_belongs_to_its_inspector(
+    case: Case, inspector: User, supervisor: User, jizhou: Region
+) -> None:
+    from casework.models import Role
+    from tests.factories import UserFactory, membership
+
+    colleague = membership(
+        UserFactory(username="inspector2", is_staff=False), jizhou, Role.FIELD_INSPECTOR
+    )
+    check_id = uuid.uuid4()
+    mine = post(client_for(inspector), case, payload(check_id, notes="我的核查"))
+    theirs = post(client_for(colleague), case, payload(check_id, notes="同事的核查"))
+    # The colleague's phone happened on the same key: a record of their own, not a view of mine.
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert theirs.json()["id"] != mine.json()["id"] and theirs.json()["notes"] == "同事的核查"
+    assert FieldCheck.objects.filter(client_uuid=check_id).count() == 2
+
+
+def test_case_ids_are_ascii_digits(case: Case, inspector: User) -> None:
+    fullwidth = "".join(chr(ord("０") + int(d)) for d in str(case.pk))
+    assert client_for(inspector).get(f"/api/v1/cases/{fullwidth}/").status_code == 404
+    assert client_for(inspector).get(f"/api/v1/cases/{case.pk}/").status_code == 200
