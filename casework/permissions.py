@@ -35,6 +35,8 @@ VIEW_LEDGER = {
         "progressreport",
         "extensionrequest",
         "objection",
+        # Site checks filed from phones: without this the case page never showed them.
+        "fieldcheck",
     )
 }
 

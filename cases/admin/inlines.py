@@ -119,11 +119,24 @@ class FieldCheckInline(ReadOnlyRowsInline):
     """Site checks filed from phones, with their photos (served only to who may see the case)."""
 
     model = FieldCheck
-    fields = ["checked_at", "inspector", "result", "far_from_region", "notes", "photo_links"]
+    fields = [
+        "checked_at",
+        "inspector",
+        "result",
+        "gps",
+        "far_from_region",
+        "notes",
+        "photo_links",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=gettext_lazy("GPS"))
+    def gps(self, check: FieldCheck) -> str:
+        accuracy = f" ±{check.accuracy_m} m" if check.accuracy_m is not None else ""
+        return f"{check.latitude}, {check.longitude}{accuracy}"
 
     @admin.display(description=gettext_lazy("photo"))
     def photo_links(self, check: FieldCheck) -> str:

@@ -191,3 +191,19 @@ def test_case_ids_are_ascii_digits(case: Case, inspector: User) -> None:
     fullwidth = "".join(chr(ord("０") + int(d)) for d in str(case.pk))
     assert client_for(inspector).get(f"/api/v1/cases/{fullwidth}/").status_code == 404
     assert client_for(inspector).get(f"/api/v1/cases/{case.pk}/").status_code == 200
+
+
+def test_a_check_filed_from_a_phone_shows_on_the_case_page(
+    case: Case, inspector: User, jizhou_officer: User, supervisor: User, leader: User
+) -> None:
+    from django.test import Client
+
+    filed = post(client_for(inspector), case, payload(notes="排污口已封堵"))
+    assert filed.status_code == 201
+    photo_url = filed.json()["photos"][0]["url"]
+    for person in (jizhou_officer, supervisor, leader):
+        web = Client()
+        web.force_login(person)
+        page = web.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
+        assert "排污口已封堵" in page and "27.141235, 114.987654 ±8.5 m" in page, person.username
+        assert photo_url in page
