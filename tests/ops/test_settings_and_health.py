@@ -64,6 +64,32 @@ def test_production_starts_with_a_secure_configuration() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_production_passes_djangos_deployment_checklist_without_a_warning() -> None:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        DJANGO_ALLOWED_HOSTS="casework.example.cn",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_repeated_short_string_is_no_secret_key() -> None:
+    result = import_production(
+        DJANGO_SECRET_KEY="abcde" * 12, DJANGO_ALLOWED_HOSTS="casework.example.cn"
+    )
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
 def test_the_archived_django_fsm_is_not_installed_and_django_fsm_2_is() -> None:
     from importlib import metadata
 
