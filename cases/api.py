@@ -349,7 +349,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
     filterset_class = CaseFilter
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["deadline", "updated_at", "assigned_on", "acceptance_number", "id"]
-    ordering = ["deadline", "id"]
+    # No default here: without ?ordering= the list keeps the selector's one order, most urgent
+    # first (cases.selectors.URGENT_FIRST), the same as the admin's.
+    ordering = None
     lookup_value_regex = r"[0-9]{1,18}"  # ASCII only: \d would take １２; longer overflows
 
     def get_queryset(self) -> QuerySet[Case]:

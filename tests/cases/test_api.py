@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -14,7 +15,7 @@ from cases.models import Case, CaseEvent, State
 from casework.models import Region, User
 from notifications.models import Kind
 from notifications.services import notify
-from tests.cases.conftest import SUBMISSION
+from tests.cases.conftest import SUBMISSION, advance
 from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
@@ -336,3 +337,27 @@ def test_an_oversized_body_is_refused_before_it_is_read(settings, jizhou_officer
     )
     assert response.status_code == 413
     assert response.json()["errors"][0]["code"] == "request_too_large"
+
+
+def test_the_list_is_most_urgent_first_as_in_the_admin(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    today = timezone.localdate()
+    waiting = advance(
+        new_case(supervisor, jizhou, acceptance_number="U-WAITS", deadline=today),
+        jizhou_officer,
+        supervisor,
+        "submitted",
+    )
+    later = new_case(
+        supervisor, jizhou, acceptance_number="U-LATER", deadline=today + dt.timedelta(days=9)
+    )
+    sooner = new_case(
+        supervisor, jizhou, acceptance_number="U-SOONER", deadline=today + dt.timedelta(days=2)
+    )
+    expected = [sooner.acceptance_number, later.acceptance_number, waiting.acceptance_number]
+    assert numbers(token_client("supervisor").get("/api/v1/cases/")) == expected
+    web = Client()
+    web.force_login(supervisor)
+    page = web.get("/admin/cases/case/").content.decode()
+    assert sorted(expected, key=page.index) == expected
