@@ -24,7 +24,7 @@ class NotificationViewSet(mixins.ListModelMixin, GenericViewSet):
 
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # the real one is per user, below
-    lookup_value_regex = r"\d{1,18}"  # larger ids overflow the database integer
+    lookup_value_regex = r"[0-9]{1,18}"  # larger ids overflow the database integer
 
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):
