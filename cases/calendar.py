@@ -190,10 +190,11 @@ def calendar_file_parse(content: bytes, *, name: str) -> dict:
 
 def _check_year(year: int, holidays: list[dt.date], swapped: list[dt.date]) -> None:
     errors: dict[str, list[str]] = {}
-    if not 2000 <= year <= workdays.LAST_SUPPORTED_YEAR:
+    if not workdays.FIRST_KNOWN_YEAR < year <= workdays.LAST_SUPPORTED_YEAR:
+        # Running totals of working days start with the package's first year.
         errors["year"] = [
-            _("The year must lie between 2000 and %(last)s.")
-            % {"last": workdays.LAST_SUPPORTED_YEAR}
+            _("The year must lie between %(first)s and %(last)s.")
+            % {"first": workdays.FIRST_KNOWN_YEAR + 1, "last": workdays.LAST_SUPPORTED_YEAR}
         ]
     elif year in workdays.LIBRARY_YEARS:
         errors["year"] = [

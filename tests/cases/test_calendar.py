@@ -286,3 +286,35 @@ def test_the_daily_digest_says_next_year_is_provisional(supervisor: User) -> Non
         assert digest_send() == 1
     body = Notification.objects.get(recipient=supervisor, kind=Kind.DIGEST).body
     assert "2027 年的法定节假日安排尚未录入" in body
+
+
+def test_a_supervisor_confirms_an_earlier_date_in_the_admin(
+    december_cases: dict[str, Case], supervisor: User, jizhou_officer: User
+) -> None:
+    with at(D(2026, 12, 22)):
+        calendar_year_enter(user=supervisor, **OFFICIAL_2027)
+        waiting = DateRecomputation.objects.get()
+        web = Client()
+        web.force_login(supervisor)
+        listing = web.get("/admin/cases/daterecomputation/?status__exact=pending").content.decode()
+        assert "CAL-30" in listing and "2027-01-31" in listing.replace(
+            "2027年1月31日", "2027-01-31"
+        )
+        url = f"/admin/cases/daterecomputation/{waiting.pk}/decide/"
+        page = web.get(url).content.decode()
+        assert "采用官方日期" in page and "保留当前日期" in page
+        assert web.post(url, {"decision": "keep"}).status_code == 302
+        officer = Client()
+        officer.force_login(jizhou_officer)
+        assert officer.post(url, {"decision": "apply"}).status_code == 404
+    waiting.refresh_from_db()
+    case = Case.objects.get(pk=december_cases["earlier"].pk)
+    assert waiting.status == RecomputationStatus.KEPT
+    assert (case.deadline, case.deadline_provisional) == (D(2027, 2, 1), False)
+    assert CaseEvent.objects.filter(case=case, action=Action.RECOMPUTE).count() == 1
+
+
+def test_a_year_before_the_calendars_first_cannot_be_entered(supervisor: User) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        calendar_year_enter(user=supervisor, year=2003, holidays=[D(2003, 1, 1)])
+    assert "2005" in refused.value.field_errors["year"][0]
