@@ -110,11 +110,6 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
 }
 
 
-def action_allowed(name: str, *, user: User, case: Case) -> bool:
-    rule = CASE_ACTION_RULES[name]
-    return rule.who(user, case) and rule.refusal(case) is None
-
-
 def action_check(name: str, *, user: User, case: Case) -> None:
     """Refuse the action as the service must: 403 for the person, 409 for the case's state."""
     rule = CASE_ACTION_RULES[name]

@@ -31,6 +31,8 @@ from casework.errors import InvalidInput, NotFound, PermissionDenied, Transition
 from casework.models import CalendarStatus, CalendarYear, User
 
 CALENDAR_PERMISSION = "casework.change_calendaryear"
+# Each recountable date and the flag that says it was counted on a provisional year.
+PROVISIONAL_FLAG = {"deadline": "deadline_provisional", "notice_ends_on": "notice_ends_provisional"}
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,7 @@ def _recompute(
     report: RecomputeReport,
 ) -> None:
     old = getattr(case, name)
-    flag = "deadline_provisional" if name == "deadline" else "notice_ends_provisional"
+    flag = PROVISIONAL_FLAG[name]
     if new == old:
         report.unchanged += 1
         if not provisional:
@@ -325,7 +327,7 @@ def _recompute(
 def _apply(
     case: Case, user: User | None, name: str, new: dt.date, provisional: bool, year: int
 ) -> None:
-    flag = "deadline_provisional" if name == "deadline" else "notice_ends_provisional"
+    flag = PROVISIONAL_FLAG[name]
     old, deadline_before = getattr(case, name), case.deadline
     setattr(case, name, new)
     setattr(case, flag, provisional)
@@ -364,7 +366,7 @@ def recomputation_decide(*, recomputation_id: int, user: User, apply: bool) -> D
         if apply:
             _apply(case, user, item.field, item.official_date, False, item.calendar_year)
         else:
-            flag = "deadline_provisional" if item.field == "deadline" else "notice_ends_provisional"
+            flag = PROVISIONAL_FLAG[item.field]
             setattr(case, flag, False)  # the date stands, on a person's word
             case_bump(case, flag)
             event_record(

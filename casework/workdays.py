@@ -61,9 +61,6 @@ LIBRARY_YEARS = frozenset(
     d.year for d in chinese_calendar.holidays.keys() | chinese_calendar.workdays.keys()
 )
 FIRST_KNOWN_YEAR = min(LIBRARY_YEARS)
-# The last year chinesecalendar knows; later years come from the database, a shipped file or the
-# provisional rule.
-LAST_LIBRARY_YEAR = max(LIBRARY_YEARS)
 
 
 class Status:
@@ -261,10 +258,6 @@ def span_is_provisional(start: dt.date, end: dt.date) -> bool:
     """Whether counting working days from ``start`` to ``end`` crossed a provisional year."""
     low, high = sorted((start, end))
     return any(year_calendar(year).provisional for year in range(low.year, high.year + 1))
-
-
-def provisional_years(*, start: int, end: int) -> list[int]:
-    return [y for y in range(start, end + 1) if year_calendar(y).provisional]
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
