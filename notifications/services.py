@@ -22,7 +22,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases.models import OPEN_STATES, Action, Case, CaseEvent, ExtensionRequest
+from cases.selectors import case_today_summary
 from casework import clock, workdays
+from casework.errors import NotFound
 from casework.models import Membership, Region, Role, User
 from notifications.models import (
     Audience,
@@ -36,6 +38,7 @@ from notifications.models import (
     Notification,
     ReminderRule,
 )
+from notifications.signals import delivery_created
 from notifications.transports import PermanentError, TransientError, transport_for
 
 logger = logging.getLogger(__name__)
@@ -270,21 +273,10 @@ def notify(
                 channel=preference.channel,
                 address=preference.address,
             )
-            transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk))
+            transaction.on_commit(
+                lambda pk=delivery.pk: delivery_created.send(sender=Delivery, delivery_id=pk)
+            )
     return created
-
-
-def enqueue_delivery(delivery_id: int) -> None:
-    """Wake a worker for a delivery. If the broker is down the row stays pending and the
-    periodic sweep sends it later: nothing is lost."""
-    from notifications.tasks import deliver
-
-    try:
-        deliver.apply_async((delivery_id,), retry=False)
-    except Exception:  # kombu raises many kinds when the broker is unreachable
-        logger.warning(
-            "broker unreachable; delivery %s waits for the sweep", delivery_id, exc_info=True
-        )
 
 
 def delivery_attempt(delivery_id: int) -> str | None:
@@ -436,8 +428,6 @@ def circular_send() -> int:
 
 def digest_send() -> int:
     """The supervisors' daily digest."""
-    from cases.selectors import case_today_summary
-
     today = clock.today()
     sent = 0
     for user in _city_people(Role.CITY_SUPERVISOR):
@@ -464,8 +454,6 @@ def heartbeat(name: str, *, started: dt.datetime, error: str = "") -> None:
 
 
 def notification_mark_read(*, notification_id: int, user: User) -> Notification:
-    from casework.errors import NotFound
-
     notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if notification is None:
         raise NotFound("No such notification.")

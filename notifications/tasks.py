@@ -39,3 +39,14 @@ def weekly_circular() -> int:
 @shared_task(ignore_result=True)
 def daily_digest() -> int:
     return services.digest_send()
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    """Wake a worker for a delivery. If the broker is down the row stays pending and the
+    periodic sweep sends it later: nothing is lost."""
+    try:
+        deliver.apply_async((delivery_id,), retry=False)
+    except Exception:  # kombu raises many kinds when the broker is unreachable
+        logger.warning(
+            "broker unreachable; delivery %s waits for the sweep", delivery_id, exc_info=True
+        )
