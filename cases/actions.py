@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
-from cases.models import OPEN_STATES, Case, State
+from cases.models import FEEDBACK_PENDING, OPEN_STATES, Case, CaseKind, State
 from casework.errors import PermissionDenied, TransitionNotAllowed
 
 if TYPE_CHECKING:
@@ -67,18 +67,22 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
             ),
         ),
         CaseActionRule(
-            "stage",
-            _("Conclude for this stage"),
-            rules.is_officer_or_supervisor_of,
-            _MAY_NOT,
+            "feedback",
+            _("Feed back the outcome"),
+            rules.is_officer_of,
+            _("Only an officer of the case's county may feed back its outcome."),
             (
                 (
-                    lambda case: case.state == State.RECTIFYING,
-                    _("Only a case under rectification can be concluded for this stage."),
+                    lambda case: case.kind == CaseKind.PETITION,
+                    _("Only petitions are fed back; a finding is rectified to its plan."),
                 ),
                 (
-                    lambda case: case.stage_concluded_at is None,
-                    _("This case is already concluded for this stage."),
+                    lambda case: case.state in OPEN_STATES,
+                    _("Feedback is for petitions still being handled."),
+                ),
+                (
+                    lambda case: case.feedback_outcome in FEEDBACK_PENDING,
+                    _("This petition's outcome has been fed back; it is in rectification."),
                 ),
             ),
         ),

@@ -27,18 +27,21 @@ from cases.models import (
     CaseEvent,
     CaseKind,
     ExtensionRequest,
+    FeedbackOutcome,
     FieldCheck,
     FieldCheckPhoto,
     FieldCheckResult,
     Milestone,
     ProgressReport,
     State,
+    Step,
     TruthFinding,
 )
 from cases.selectors import case_list
 from cases.services import (
     TRANSITIONS,
     case_available_transitions,
+    case_feedback,
     case_transition,
     extension_request_create,
     progress_report_add,
@@ -60,6 +63,18 @@ class CaseSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField()
     days_left = serializers.IntegerField()
     escalation_level = serializers.IntegerField(read_only=True)
+    feedback_outcome = serializers.ChoiceField(
+        choices=FeedbackOutcome.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The petition's feedback outcome; empty until fed back."),
+    )
+    step = serializers.ChoiceField(
+        choices=Step.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_("The step the deadline chases: feedback or rectification (none when closed)."),
+    )
     pollution_types = serializers.SlugRelatedField(many=True, slug_field="code", read_only=True)
 
     class Meta:
@@ -89,6 +104,10 @@ class CaseSerializer(serializers.ModelSerializer):
             "latitude",
             "longitude",
             "reopen_count",
+            "step",
+            "feedback_deadline",
+            "feedback_outcome",
+            "rectification_deadline",
             "version",
             "updated_at",
         ]
@@ -236,6 +255,8 @@ class CaseDetailSerializer(CaseSerializer):
             "rectification_goal",
             "rectification_measures",
             "rectification_account",
+            "accountability_account",
+            "fed_back_at",
             "verification_conclusion",
             "notice_ends_on",
             "notice_ends_provisional",
@@ -287,6 +308,26 @@ class TransitionRequestSerializer(serializers.Serializer):
     investigation = serializers.CharField(required=False, max_length=20000)
     verification_conclusion = serializers.CharField(required=False, max_length=20000)
     deadline = serializers.DateField(required=False)
+
+
+class FeedbackRequestSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=FeedbackOutcome.choices)
+    truth_finding = serializers.ChoiceField(choices=TruthFinding.choices)
+    investigation = serializers.CharField(max_length=20000)
+    rectification_account = serializers.CharField(
+        required=False, allow_blank=True, max_length=20000
+    )
+    accountability_account = serializers.CharField(
+        required=False, allow_blank=True, max_length=20000
+    )
+    rectification_measures = serializers.CharField(
+        required=False, allow_blank=True, max_length=20000
+    )
+    rectification_deadline = serializers.DateField(required=False, allow_null=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    expected_version = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("The version the client last saw.")
+    )
 
 
 class ProgressRequestSerializer(serializers.Serializer):
@@ -396,6 +437,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
             data=data,
             expected_version=expected,
         )
+        return self._detail(case.pk)
+
+    @extend_schema(request=FeedbackRequestSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def feedback(self, request: Request, pk: str) -> Response:
+        """Feed back a petition's outcome (办结, 阶段性办结 with its measures and rectification
+        deadline, or 正在办理 with the date it will be concluded by): 400 with the missing
+        fields, 409 once fed back or when another change won."""
+        case = self.get_object()
+        body = FeedbackRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case_feedback(case_id=case.pk, user=request.user, **body.validated_data)
         return self._detail(case.pk)
 
     @extend_schema(request=ProgressRequestSerializer, responses={201: ProgressReportSerializer})

@@ -331,7 +331,11 @@ def _apply(
     old, deadline_before = getattr(case, name), case.deadline
     setattr(case, name, new)
     setattr(case, flag, provisional)
-    case_bump(case, name, flag)
+    if name == "deadline":
+        case.step_deadline_sync()
+        case_bump(case, name, flag, "feedback_deadline", "rectification_deadline")
+    else:
+        case_bump(case, name, flag)
     event_record(
         case,
         user,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from cases.models import Batch, Case, CaseKind, Source, SourceKind, SourceStream, State
 from cases.services import (
     case_create,
-    case_stage_conclude,
+    case_feedback,
     case_transition,
     case_update,
     extension_request_create,
@@ -299,18 +299,97 @@ class DemoLedger:
 
     def _play(self, case: Case) -> None:
         """Walk the case through its life up to today, the way a county and the city would."""
+        if case.kind == CaseKind.PETITION:
+            self._play_petition(case)
+        else:
+            self._play_finding(case)
+
+    def _play_petition(self, case: Case) -> None:
+        """Two steps: the feedback within days (办结, 阶段性办结 or 正在办理), then, for a stage
+        conclusion, rectification to its own deadline; then verification, notice, closure."""
         rnd = self.random
         officer = self.officer_for(case.region)
-        day = case.assigned_on
-        # Most cases are taken up within a couple of days; a few wait, which makes them overdue.
+        diligence = rnd.random()
+        if diligence < 0.06 and (self.today - case.assigned_on).days < 60:
+            return  # not taken up yet: overdue against its feedback deadline
+        day = self._step(case, case.assigned_on, rnd.randint(0, 1), officer, "start")
+        if day is None:
+            return
+        allowed = (case.deadline - case.assigned_on).days
+        late = rnd.randint(1, 6) if diligence < 0.15 else 0
+        feedback_day = case.assigned_on + dt.timedelta(days=rnd.randint(2, allowed) + late)
+        if feedback_day >= self.today:
+            return
+        untrue = rnd.random() < 0.1
+        roll = rnd.random()
+        outcome = "concluded" if untrue or roll < 0.5 else "stage" if roll < 0.94 else "in_progress"
+        values = self._feedback_values(untrue, outcome)
+        if outcome == "in_progress":
+            values["rectification_deadline"] = feedback_day + dt.timedelta(days=rnd.randint(7, 20))
+            with clock.at(self.at(feedback_day)):
+                case_feedback(case_id=case.pk, user=officer, outcome=outcome, **values)
+            feedback_day = values["rectification_deadline"] - dt.timedelta(days=rnd.randint(0, 4))
+            if feedback_day >= self.today:
+                return
+            outcome = "concluded" if rnd.random() < 0.5 else "stage"
+            values = self._feedback_values(False, outcome)
+        if outcome == "stage":
+            values["rectification_deadline"] = feedback_day + dt.timedelta(
+                days=rnd.choice([30, 60, 90, 180])
+            )
+        with clock.at(self.at(feedback_day)):
+            case_feedback(case_id=case.pk, user=officer, outcome=outcome, **values)
+        if outcome == "concluded":
+            self._verify_and_close(case, feedback_day, officer)
+            return
+        case.refresh_from_db()
+        total = (case.deadline - feedback_day).days
+        pace = rnd.choice([0.5, 0.8, 1.0, 1.0, 1.2, 1.6]) if diligence > 0.2 else 2.5
+        progress_day = feedback_day + dt.timedelta(days=max(1, int(total * pace * 0.5)))
+        if progress_day < self.today:
+            with clock.at(self.at(progress_day)):
+                progress_report_add(
+                    case_id=case.pk,
+                    user=officer,
+                    text="整改措施正在落实，已完成主体整治工作。",
+                    percent=60,
+                )
+        if rnd.random() < 0.08 and case.deadline > self.today - dt.timedelta(days=1):
+            self._extension(case, officer)
+        done_day = feedback_day + dt.timedelta(days=max(1, int(total * pace)))
+        account = {"rectification_account": "已按整改措施完成整改，现场复核无相关问题。"}
+        if self._step(case, done_day, 0, officer, "submit", data=account) is None:
+            return
+        self._verify_and_close(case, done_day, officer)
+
+    def _feedback_values(self, untrue: bool, outcome: str) -> dict:
+        rnd = self.random
+        if untrue:
+            return {
+                "truth_finding": "false",
+                "investigation": "经现场调查核实，未发现群众反映的问题，该信访件不属实。",
+            }
+        values = {
+            "truth_finding": rnd.choice(["true", "true", "mostly_true", "partly_true"]),
+            "investigation": "经现场调查核实，群众反映问题属实。",
+            "rectification_account": "已责令企业立即停止违法行为，依法立案查处。",
+            "accountability_account": rnd.choice(["", "约谈企业负责人1人次。", "问责1人次。"]),
+        }
+        if outcome == "concluded":
+            values["rectification_account"] = "已督促责任主体完成整改，现场已无相关问题。"
+        else:
+            values["rectification_measures"] = "制定整改方案，完善治理设施，按期整改到位。"
+        return values
+
+    def _play_finding(self, case: Case) -> None:
+        rnd = self.random
+        officer = self.officer_for(case.region)
         diligence = rnd.random()
         if diligence < 0.06 and (self.today - case.assigned_on).days < 60:
             return
-        day = self._step(case, day, rnd.randint(0, 2), officer, "start")
-        if day is None:
+        if self._step(case, case.assigned_on, rnd.randint(0, 2), officer, "start") is None:
             return
-        if case.kind == CaseKind.FINDING:
-            self._milestones(case, officer)
+        self._milestones(case, officer)
         total = (case.deadline - case.assigned_on).days
         # How far into the allowed time the unit gets its work done (above 1: late).
         pace = rnd.choice([0.5, 0.8, 1.0, 1.2, 1.6, 2.0, 2.5]) if diligence > 0.2 else 3.0
@@ -325,11 +404,6 @@ class DemoLedger:
                 )
         if rnd.random() < 0.08 and case.deadline > self.today - dt.timedelta(days=1):
             self._extension(case, officer)
-        if case.kind == CaseKind.PETITION and rnd.random() < 0.15 and progress_day < self.today:
-            with clock.at(self.at(progress_day)):
-                case_stage_conclude(
-                    case_id=case.pk, user=officer, comment="已立案查处，长效整改持续推进。"
-                )
         done_day = case.assigned_on + dt.timedelta(days=max(1, int(total * pace)))
         if done_day >= self.today:
             return
@@ -338,21 +412,19 @@ class DemoLedger:
                 case_id=case.pk,
                 user=officer,
                 changes={
-                    "investigation": "经现场调查核实，群众反映问题基本属实。",
                     "penalty_cases": rnd.choice([0, 0, 1, 1, 2]),
                     "ordered_to_correct": rnd.choice([0, 1, 1, 2]),
                     "fines_10k_yuan": rnd.choice(["0", "0", "1.5", "3.2", "8", "12.6"]),
                     "people_summoned": rnd.choice([0, 0, 1, 2]),
                 },
             )
-        account = {
-            "rectification_account": "已督促责任主体完成整改，现场已无相关问题。",
-            "truth_finding": rnd.choice(["true", "true", "mostly_true", "partly_true", "false"]),
-        }
-        if case.kind == CaseKind.FINDING:
-            account.pop("truth_finding")
+        account = {"rectification_account": "已督促责任主体完成整改，现场已无相关问题。"}
         if self._step(case, done_day, 0, officer, "submit", data=account) is None:
             return
+        self._verify_and_close(case, done_day, officer)
+
+    def _verify_and_close(self, case: Case, done_day: dt.date, officer: User) -> None:
+        rnd = self.random
         verify_day = workdays.add_working_days(done_day, rnd.randint(1, 6))
         if rnd.random() < 0.1:
             verify_day = self._step(
@@ -362,6 +434,7 @@ class DemoLedger:
                 self.supervisor,
                 "reject",
                 comment="现场核查发现整改不彻底，请继续整改。",
+                data={"deadline": verify_day + dt.timedelta(days=20)},
             )
             if verify_day is None:
                 return
@@ -386,13 +459,15 @@ class DemoLedger:
         if self._step(case, close_day, 0, self.supervisor, "close") is None:
             return
         if rnd.random() < 0.04:
+            reopen_day = close_day + dt.timedelta(days=rnd.randint(20, 90))
             self._step(
                 case,
-                close_day,
-                rnd.randint(20, 90),
+                reopen_day,
+                0,
                 self.supervisor,
                 "reopen",
                 comment="省督察“回头看”发现问题反弹，重新整改。",
+                data={"deadline": reopen_day + dt.timedelta(days=60)},
             )
 
     def _step(

@@ -14,7 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from cases.models import Case, State
+from cases.models import Case, FeedbackOutcome, State
 from casework import workdays
 
 CHUNK = 2000
@@ -24,8 +24,10 @@ def status_text(case: Case) -> str:
     """The status words reports use: 正在办理, 阶段性办结, 已办结, 已销号."""
     if case.state == State.CLOSED:
         return "已销号"
-    if case.state == State.VERIFIED:
-        return "已办结"
+    if case.state == State.VERIFIED or (
+        case.state == State.SUBMITTED and case.feedback_outcome == FeedbackOutcome.CONCLUDED
+    ):
+        return "已办结"  # as supervision.reports.CONCLUDED counts it
     if case.stage_concluded_at is not None:
         return "阶段性办结"
     return "正在办理"
@@ -48,8 +50,10 @@ def handling_text(case: Case) -> str:
 
 
 def accountability_text(case: Case) -> str:
+    """责任人被处理情况: the unit's account, then the counts ("约谈1人次，问责2人次")."""
     parts = [("约谈", case.people_summoned), ("问责", case.people_held_accountable)]
-    return "，".join(f"{label}{value}人次" for label, value in parts if value)
+    counts = "，".join(f"{label}{value}人次" for label, value in parts if value)
+    return "\n".join(x for x in (case.accountability_account, counts) if x)
 
 
 def _number(value: Any) -> Any:
@@ -94,6 +98,9 @@ LEDGER_COLUMNS: list[Column] = [
         "办理时限",
         lambda c: workdays.date_label(c.deadline, True) if c.deadline_provisional else c.deadline,
     ),
+    ("反馈时限", lambda c: c.feedback_deadline),
+    ("办理结果", lambda c: c.get_feedback_outcome_display()),
+    ("整改时限", lambda c: c.rectification_deadline),
     ("办理状态", lambda c: c.get_state_display()),
     ("责令改正（家）", lambda c: c.ordered_to_correct),
     ("立案处罚（家）", lambda c: c.penalty_cases),

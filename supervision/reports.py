@@ -27,11 +27,14 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseEvent, CaseKind, Milestone, State
+from cases.models import Case, CaseEvent, CaseKind, FeedbackOutcome, Milestone, State
 from casework import clock, workdays
 from casework.models import User
 
-CONCLUDED = Q(state__in=[State.VERIFIED, State.CLOSED])
+# 办结: fed back as concluded (and not sent back since), or verified or closed out.
+CONCLUDED = Q(feedback_outcome=FeedbackOutcome.CONCLUDED, state=State.SUBMITTED) | Q(
+    state__in=[State.VERIFIED, State.CLOSED]
+)
 STAGE_ONLY = Q(stage_concluded_at__isnull=False) & ~CONCLUDED
 CLOSED_OUT = Q(state=State.CLOSED)
 
@@ -49,7 +52,9 @@ class RateDefinition:
 # The definitions places use (see the domain brief); every report says which one it shows.
 RATE_DEFINITIONS = (
     RateDefinition(
-        "concluded", _("Conclusion rate"), _("concluded (verified or closed out) ÷ assigned")
+        "concluded",
+        _("Conclusion rate"),
+        _("concluded (fed back as concluded, verified or closed out) ÷ assigned"),
     ),
     RateDefinition(
         "concluded_or_stage",

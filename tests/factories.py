@@ -31,6 +31,9 @@ def source(name: str = "第三轮中央生态环境保护督察", stream: str = 
             "stream": SourceStream.objects.get(code=stream),
             "kind": SourceKind.INSPECTION,
             "year": 2026,
+            # The tests' source counts working days, to exercise the official calendar; the
+            # model's default (calendar days, as while a team is on site) has its own tests.
+            "report_in_working_days": True,
             **policy,
         },
     )[0]

@@ -83,6 +83,18 @@ MATRIX: dict[str, Route] = {
         *everyone(201, qingyuan_officer=404, inspector=403, leader=403, supervisor=403),
         {"requested_deadline": "2099-01-01", "reason": "汛期施工受阻"},
     ),
+    "case-feedback": Route(
+        "post",
+        "/api/v1/cases/{case}/feedback/",
+        *everyone(200, qingyuan_officer=404, inspector=403, leader=403, supervisor=403),
+        {
+            "outcome": "stage",
+            "truth_finding": "true",
+            "investigation": "经调查核实，反映问题属实。",
+            "rectification_measures": "完善污水收集管网",
+            "rectification_deadline": "2099-01-01",
+        },
+    ),
     "case-field-checks": Route(
         "post",
         "/api/v1/cases/{case}/field-checks/",
@@ -193,3 +205,6 @@ def test_the_access_matrix(
     assert response.status_code == expected, (name, role, response.content[:200])
     if name == "case-transitions" and expected == 200:
         assert Case.objects.get(pk=world["case"]).state == "rectifying"
+    if name == "case-feedback" and expected == 200:
+        case = Case.objects.get(pk=world["case"])
+        assert (case.feedback_outcome, str(case.deadline)) == ("stage", "2099-01-01")

@@ -19,8 +19,8 @@ from cases.models import (
     Objection,
 )
 from cases.services import (
+    case_feedback,
     case_reassign,
-    case_stage_conclude,
     extension_request_create,
     extension_request_decide,
     milestone_complete,
@@ -70,11 +70,11 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             ),
         ),
         CaseAction(
-            "stage",
-            gettext_lazy("Conclude for this stage"),
-            lambda case, user, **kw: admin_forms.CommentForm(**kw),
-            lambda case, user, form, request: case_stage_conclude(
-                case_id=case.pk, user=user, **form.cleaned_data
+            "feedback",
+            gettext_lazy("Feed back the outcome"),
+            lambda case, user, **kw: admin_forms.FeedbackForm(case=case, **kw),
+            lambda case, user, form, request: case_feedback(
+                case_id=case.pk, user=user, expected_version=case.version, **form.cleaned_data
             ),
         ),
         CaseAction(
@@ -107,12 +107,13 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "objection_decide",
             gettext_lazy("Decide the objection"),
-            lambda case, user, **kw: admin_forms.DecisionForm(**kw),
+            lambda case, user, **kw: admin_forms.ObjectionDecisionForm(**kw),
             lambda case, user, form, request: objection_decide(
                 objection_id=_pending(Objection, request, "objection", case).pk,
                 user=user,
                 upheld=form.cleaned_data["decision"] == "yes",
                 comment=form.cleaned_data["comment"],
+                deadline=form.cleaned_data["deadline"],
             ),
         ),
         CaseAction(

@@ -45,8 +45,10 @@ from cases.models import (
     OPEN_STATES,
     Batch,
     Case,
+    CaseKind,
     Milestone,
     ProgressReport,
+    Step,
 )
 from cases.selectors import URGENT_FIRST, case_list
 from cases.services import (
@@ -170,6 +172,8 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
                     "assigned_on",
                     ("deadline", "deadline_provisional"),
                     "state",
+                    ("feedback_deadline", "feedback_outcome", "fed_back_at"),
+                    "rectification_deadline",
                     ("notice_ends_on", "notice_ends_provisional"),
                     "reopen_count",
                     "stage_concluded_at",
@@ -187,6 +191,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
                     "rectification_goal",
                     "rectification_measures",
                     "rectification_account",
+                    "accountability_account",
                     "verification_conclusion",
                 )
             },
@@ -248,7 +253,12 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("deadline"), ordering="deadline")
     def deadline_shown(self, case: Case) -> str:
-        return workdays.date_label(case.deadline, case.deadline_provisional)
+        label = workdays.date_label(case.deadline, case.deadline_provisional)
+        step = case.step
+        if step is None or case.kind != CaseKind.PETITION:
+            return label
+        # Which of a petition's two deadlines this is: 反馈 or 整改.
+        return format_html('{}<br><small class="case-step">{}</small>', label, Step(step).label)
 
     @admin.display(description=gettext_lazy("days left"), ordering="deadline")
     def deadline_status(self, case: Case) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
+from cases.models import Case, FeedbackOutcome
 from cases.services import TransitionSpec
 from casework.models import Region, ResponsibleUnit, User
 
@@ -19,10 +19,14 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.spec = spec
         required = set(spec.required(case))
+        given = set(spec.given(case))
         for name in spec.fields:
             field = Case._meta.get_field(name).formfield()
-            field.required = name in required
-            field.initial = getattr(case, name)
+            field.required = name in required or name in given
+            # A value the user must give anew (a new deadline) starts empty.
+            field.initial = None if name in given else getattr(case, name)
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(attrs={"type": "date"})
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.update(rows=4)
             self.fields[name] = field
@@ -98,3 +102,65 @@ class DecisionForm(forms.Form):
 
 class MilestoneDoneForm(forms.Form):
     done_on = forms.DateField(label=_("done on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FeedbackForm(forms.Form):
+    """A petition's feedback (办理情况反馈): the outcome and the ledger's columns with it."""
+
+    outcome = forms.ChoiceField(
+        label=_("feedback outcome"), widget=forms.RadioSelect, choices=FeedbackOutcome.choices
+    )
+    truth_finding = Case._meta.get_field("truth_finding").formfield(required=True)
+    investigation = forms.CharField(
+        label=_("investigation findings"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    rectification_account = forms.CharField(
+        label=_("rectification account"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required for 办结 unless the petition was found untrue."),
+    )
+    accountability_account = forms.CharField(
+        label=_("accountability of those responsible"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    rectification_measures = forms.CharField(
+        label=_("rectification measures"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for 阶段性办结: the measures that continue."),
+    )
+    rectification_deadline = forms.DateField(
+        label=_("rectification deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "阶段性办结: the rectification deadline (整改时限); 正在办理: the date by which the "
+            "petition will be concluded. It becomes the deadline that is chased."
+        ),
+    )
+    comment = forms.CharField(
+        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (
+            "truth_finding",
+            "investigation",
+            "rectification_account",
+            "accountability_account",
+            "rectification_measures",
+        ):
+            self.fields[name].initial = getattr(case, name)
+
+
+class ObjectionDecisionForm(DecisionForm):
+    """Deciding an objection: an upheld one sends the case back to a new deadline."""
+
+    deadline = forms.DateField(
+        label=_("new deadline (if upheld)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

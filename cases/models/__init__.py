@@ -4,12 +4,15 @@ the work reported on it (``work``), what supervisors decide (``decisions``), the
 """
 
 from cases.models.case import (
+    FEEDBACK_PENDING,
     HANDLING_FIELDS,
     OPEN_STATES,
     Case,
     CaseKind,
     CaseQuerySet,
+    FeedbackOutcome,
     State,
+    Step,
     TruthFinding,
 )
 from cases.models.choices import ExtensionStatus, ObjectionStatus
@@ -31,6 +34,7 @@ from cases.models.sources import Batch, PollutionType, Source, SourceKind, Sourc
 from cases.models.work import Milestone, ProgressReport
 
 __all__ = [
+    "FEEDBACK_PENDING",
     "HANDLING_FIELDS",
     "OPEN_STATES",
     "Action",
@@ -44,6 +48,7 @@ __all__ = [
     "EventQuerySet",
     "ExtensionRequest",
     "ExtensionStatus",
+    "FeedbackOutcome",
     "FieldCheck",
     "FieldCheckPhoto",
     "FieldCheckResult",
@@ -57,6 +62,7 @@ __all__ = [
     "SourceKind",
     "SourceStream",
     "State",
+    "Step",
     "TruthFinding",
     "field_check_photo_path",
 ]

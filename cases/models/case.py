@@ -59,6 +59,26 @@ HANDLING_FIELDS = (
 OPEN_STATES = (State.ASSIGNED, State.RECTIFYING)
 
 
+class FeedbackOutcome(models.TextChoices):
+    """A petition's feedback (办理情况反馈), the first of its two steps."""
+
+    CONCLUDED = "concluded", _("Concluded")  # 办结
+    STAGE = "stage", _("Concluded for this stage")  # 阶段性办结
+    IN_PROGRESS = "in_progress", _("Still in progress")  # 正在办理 (未办结)
+
+
+# Outcomes after which the unit still owes the feedback: none yet, or "still in progress".
+FEEDBACK_PENDING = ("", FeedbackOutcome.IN_PROGRESS)
+
+
+class Step(models.TextChoices):
+    """Which of a petition's two steps the current deadline chases (a finding has only the
+    second)."""
+
+    FEEDBACK = "feedback", _("Feedback")
+    RECTIFICATION = "rectification", _("Rectification")
+
+
 class TruthFinding(models.TextChoices):
     TRUE = "true", _("True")
     MOSTLY_TRUE = "mostly_true", _("Mostly true")
@@ -159,7 +179,23 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     assigned_on = models.DateField(_("assigned on"))
+    # The deadline of the step that is current (``step``): reminders, overdue lists, escalation
+    # and circulars chase this one date. The two steps' own dates are kept beside it.
     deadline = models.DateField(_("deadline"))
+    feedback_deadline = models.DateField(
+        _("feedback deadline"), null=True, blank=True, editable=False
+    )
+    feedback_outcome = models.CharField(
+        _("feedback outcome"),
+        max_length=20,
+        choices=FeedbackOutcome.choices,
+        blank=True,
+        editable=False,
+    )
+    fed_back_at = models.DateTimeField(_("fed back at"), null=True, blank=True, editable=False)
+    rectification_deadline = models.DateField(
+        _("rectification deadline"), null=True, blank=True, editable=False
+    )
     # Computed on a year whose official holidays were not known yet (casework.workdays): shown
     # as "（暂定）" and recomputed when the year is entered (cases.calendar).
     deadline_provisional = models.BooleanField(
@@ -172,6 +208,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     rectification_goal = models.TextField(_("rectification goal"), blank=True)
     rectification_measures = models.TextField(_("rectification measures"), blank=True)
     rectification_account = models.TextField(_("rectification account"), blank=True)
+    accountability_account = models.TextField(_("accountability of those responsible"), blank=True)
     verification_conclusion = models.TextField(_("verification conclusion"), blank=True)
     duplicate_of = models.ForeignKey(
         "self",
@@ -275,6 +312,24 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return self.state in OPEN_STATES and self.deadline < clock.today()
 
     @property
+    def step(self) -> str | None:
+        """The step the current deadline chases, while the unit owes work (else None)."""
+        if self.state not in OPEN_STATES:
+            return None
+        if self.kind == CaseKind.PETITION and self.feedback_outcome in FEEDBACK_PENDING:
+            return Step.FEEDBACK
+        return Step.RECTIFICATION
+
+    def step_deadline_sync(self) -> None:
+        """After ``deadline`` moved (set, extended, corrected, recounted): keep the current
+        step's own date with it. A feedback promised "still in progress" moves neither: the
+        official feedback deadline stays what lateness is judged by."""
+        if self.kind == CaseKind.PETITION and self.feedback_outcome == "":
+            self.feedback_deadline = self.deadline
+        elif self.kind == CaseKind.FINDING or self.feedback_outcome != FeedbackOutcome.IN_PROGRESS:
+            self.rectification_deadline = self.deadline
+
+    @property
     def is_reopened(self) -> bool:
         return self.reopen_count > 0
 
@@ -316,6 +371,22 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         permission=_is_county_officer,
     )
     def submit(self) -> None:
+        self.submitted_at = clock.now()
+        if self.kind == CaseKind.PETITION and self.feedback_outcome in FEEDBACK_PENDING:
+            # Submitted for verification with its investigation and handling written: that is
+            # the petition's feedback 办结.
+            self.feedback_outcome = FeedbackOutcome.CONCLUDED
+            self.fed_back_at = self.submitted_at
+
+    @transition(
+        field=state,
+        source=[State.ASSIGNED, State.RECTIFYING],
+        target=State.SUBMITTED,
+        permission=_is_officer_or_supervisor,
+    )
+    def conclude(self) -> None:
+        """Feedback 办结: the petition is handled and goes to verification (run by
+        ``cases.services.case_feedback`` only, which records the outcome)."""
         self.submitted_at = clock.now()
 
     @transition(

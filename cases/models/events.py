@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("Reopened")
     REASSIGN = "reassign", _("Reassigned")
     STAGE_CONCLUDE = "stage_conclude", _("Concluded for this stage")
+    FEEDBACK = "feedback", _("Feedback given")
     UPDATE = "update", _("Updated")
     PROGRESS = "progress", _("Progress reported")
     MILESTONE_ADD = "milestone_add", _("Milestone added")

@@ -57,8 +57,11 @@ class Source(models.Model):
     )
     report_in_working_days = models.BooleanField(
         _("count working days"),
-        default=True,
-        help_text=_("Count the days to report back in working days (otherwise calendar days)."),
+        default=False,
+        help_text=_(
+            "Count the days to report back in working days (otherwise calendar days, as "
+            "while an inspection team is on site)."
+        ),
     )
     public_notice = models.BooleanField(
         _("public notice"),

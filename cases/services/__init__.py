@@ -4,8 +4,9 @@ save, write the event row, and queue side effects for after the commit.
 Admin, API, import and tasks all call these; nothing else assigns ``Case.state``. Functions raise
 ``casework.errors`` exceptions, which callers turn into messages or HTTP codes in one place each.
 
-The package: ``lifecycle`` (transitions), ``ledger`` (creation, corrections, reassignment, stage
-conclusion), ``progress`` (progress reports, milestones), ``decisions`` (extensions, objections),
+The package: ``lifecycle`` (transitions), ``feedback`` (a petition's first step and its
+outcome), ``ledger`` (creation, corrections, reassignment), ``progress`` (progress reports,
+milestones), ``decisions`` (extensions, objections),
 all on the ``kernel`` (lock, refuse, set a field, write the event).
 """
 
@@ -17,6 +18,7 @@ from cases.services.decisions import (
     objection_decide,
     objection_record,
 )
+from cases.services.feedback import FEEDBACK_FIELDS, case_feedback
 from cases.services.kernel import PROTECTED_FIELDS
 from cases.services.ledger import (
     OFFICER_EDITABLE_STATES,
@@ -25,7 +27,6 @@ from cases.services.ledger import (
     case_create,
     case_editable_fields,
     case_reassign,
-    case_stage_conclude,
     case_update,
 )
 from cases.services.lifecycle import (
@@ -38,6 +39,7 @@ from cases.services.lifecycle import (
 from cases.services.progress import milestone_add, milestone_complete, progress_report_add
 
 __all__ = [
+    "FEEDBACK_FIELDS",
     "OFFICER_EDITABLE_STATES",
     "OFFICER_FIELDS",
     "PROTECTED_FIELDS",
@@ -48,8 +50,8 @@ __all__ = [
     "case_available_transitions",
     "case_create",
     "case_editable_fields",
+    "case_feedback",
     "case_reassign",
-    "case_stage_conclude",
     "case_transition",
     "case_update",
     "extension_request_create",

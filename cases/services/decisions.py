@@ -110,7 +110,14 @@ def extension_request_decide(
         if approve:
             case.deadline = request.requested_deadline
             case.deadline_provisional = False  # a date given, not counted
-            case_bump(case, "deadline", "deadline_provisional")
+            case.step_deadline_sync()
+            case_bump(
+                case,
+                "deadline",
+                "deadline_provisional",
+                "feedback_deadline",
+                "rectification_deadline",
+            )
         else:
             case_bump(case)
         event_record(
@@ -152,8 +159,16 @@ def objection_record(
     return objection
 
 
-def objection_decide(*, objection_id: int, user: User, upheld: bool, comment: str) -> Objection:
-    """Dismiss an objection, or uphold it, which reopens the case for rectification."""
+def objection_decide(
+    *,
+    objection_id: int,
+    user: User,
+    upheld: bool,
+    comment: str,
+    deadline: dt.date | str | None = None,
+) -> Objection:
+    """Dismiss an objection, or uphold it, which reopens the case for rectification to a new
+    deadline (required then)."""
     objection = visible_child(Objection, objection_id, user, _("No such objection."))
     with transaction.atomic():
         case = case_lock(objection.case_id, user)
@@ -162,8 +177,15 @@ def objection_decide(*, objection_id: int, user: User, upheld: bool, comment: st
         if objection.status != ObjectionStatus.PENDING:
             raise TransitionNotAllowed(_("This objection has already been decided."))
         comment = (comment or "").strip()
+        errors = {}
         if not comment:
-            raise InvalidInput({"comment": _("Please give the reason for the decision.")})
+            errors["comment"] = [_("Please give the reason for the decision.")]
+        if upheld and deadline in (None, ""):
+            errors["deadline"] = [
+                _("An upheld objection sends the case back: give a new deadline.")
+            ]
+        if errors:
+            raise InvalidInput(errors)
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
         objection.decided_by = user
         objection.decided_at = clock.now()
@@ -175,7 +197,7 @@ def objection_decide(*, objection_id: int, user: User, upheld: bool, comment: st
                 user,
                 TRANSITIONS["reopen"],
                 comment=comment,
-                data={},
+                data={"deadline": deadline},
                 event_data={"objection_id": objection.pk},
             )
         else:

@@ -1,5 +1,4 @@
-"""Putting cases on the ledger and changing them: creation, corrections, reassignment (转办),
-stage conclusion (阶段性办结)."""
+"""Putting cases on the ledger and changing them: creation, corrections, reassignment (转办)."""
 
 from __future__ import annotations
 
@@ -86,6 +85,8 @@ def case_create(
         deadline=deadline,
         **fields,
     )
+    if deadline is not None:
+        case.step_deadline_sync()
     if not errors:
         # Uniqueness is left to the database (see the IntegrityError below): no race between
         # the check and the insert.
@@ -140,6 +141,7 @@ OFFICER_FIELDS = (
     "rectification_goal",
     "rectification_measures",
     "rectification_account",
+    "accountability_account",
     *HANDLING_FIELDS,
     "pollution_types",
 )
@@ -225,6 +227,7 @@ def case_update(
             return case
         if "deadline" in diff:
             case.deadline_provisional = False  # a date typed by a person, not counted
+            case.step_deadline_sync()
         case.version += 1
         try:
             with transaction.atomic():
@@ -280,18 +283,4 @@ def case_reassign(
             fields.append("region")
         case_bump(case, *fields)
         event_record(case, user, Action.REASSIGN, comment=comment.strip(), data=data)
-    return case
-
-
-def case_stage_conclude(*, case_id: int, user: User, comment: str) -> Case:
-    """Record that the case is concluded for this stage (阶段性办结): investigated, first measures
-    taken, longer rectification continuing."""
-    with transaction.atomic():
-        case = case_lock(case_id, user)
-        action_check("stage", user=user, case=case)
-        if not (comment or "").strip():
-            raise InvalidInput({"comment": _("Please describe what has been concluded.")})
-        case.stage_concluded_at = clock.now()
-        case_bump(case, "stage_concluded_at")
-        event_record(case, user, Action.STAGE_CONCLUDE, comment=comment.strip())
     return case

@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from cases.models import (
+    OPEN_STATES,
     Action,
     Case,
     CaseEvent,
     CaseKind,
+    TruthFinding,
 )
 from cases.services.kernel import (
     case_lock,
@@ -49,12 +51,22 @@ class TransitionSpec:
     # Case fields the transition accepts with it, and those that must be filled afterwards.
     fields: tuple[str, ...] = ()
     required: Callable[[Case], tuple[str, ...]] = field(default=lambda case: ())
+    # Fields the user must give with the click (read before the change), e.g. a new deadline.
+    given: Callable[[Case], tuple[str, ...]] = field(default=lambda case: ())
 
 
 def _submit_requires(case: Case) -> tuple[str, ...]:
     if case.kind == CaseKind.PETITION:
+        if case.truth_finding == TruthFinding.FALSE:
+            # Found untrue: nothing to rectify; the investigation is the evidence.
+            return ("truth_finding", "investigation")
         return ("rectification_account", "truth_finding")
     return ("rectification_account",)
+
+
+def _deadline_if_passed(case: Case) -> tuple[str, ...]:
+    """Sent back after its deadline passed, a case needs a new one (else it is at once late)."""
+    return ("deadline",) if case.deadline < clock.today() else ()
 
 
 TRANSITIONS: dict[str, TransitionSpec] = {
@@ -85,6 +97,8 @@ TRANSITIONS: dict[str, TransitionSpec] = {
             gettext_lazy("Fail verification"),
             gettext_lazy("Reason for failing verification"),
             comment_required=True,
+            fields=("deadline",),
+            given=_deadline_if_passed,
         ),
         TransitionSpec("close", Action.CLOSE, gettext_lazy("Close out"), gettext_lazy("Comment")),
         TransitionSpec(
@@ -94,6 +108,7 @@ TRANSITIONS: dict[str, TransitionSpec] = {
             gettext_lazy("Reason for reopening"),
             comment_required=True,
             fields=("deadline",),
+            given=lambda case: ("deadline",),
         ),
     )
 }
@@ -186,9 +201,15 @@ def transition_run(
     unknown = set(data) - set(spec.fields)
     for name in sorted(unknown):
         errors[name] = [_("This field cannot be set by this action.")]
+    for name in spec.given(case):
+        if is_blank(data.get(name)):
+            errors[name] = [
+                _("Give the “%(field)s” to “%(action)s”.")
+                % {"field": Case._meta.get_field(name).verbose_name, "action": spec.label}
+            ]
     deadline_before = case.deadline
     for name in spec.fields:
-        if name in data:
+        if name in data and name not in errors and not is_blank(data[name]):
             field_set(case, name, data[name], errors)
     for name in spec.required(case):
         if name not in errors and is_blank(getattr(case, name)):
@@ -196,7 +217,8 @@ def transition_run(
                 _("“%(field)s” is required to “%(action)s”.")
                 % {"field": Case._meta.get_field(name).verbose_name, "action": spec.label}
             ]
-    if "deadline" in data and "deadline" not in errors and case.deadline < clock.today():
+    deadline_moved = case.deadline != deadline_before
+    if deadline_moved and "deadline" not in errors and case.deadline < clock.today():
         errors["deadline"] = [_("The new deadline cannot be in the past.")]
     if errors:
         raise InvalidInput(errors)
@@ -206,6 +228,11 @@ def transition_run(
 
     from_state = case.state
     method()
+    if deadline_moved:
+        case.deadline_provisional = False  # a date given, not counted
+    if case.state in OPEN_STATES:
+        # Sent back (or started): the deadline chased is the step's own from now on.
+        case.step_deadline_sync()
     case.version += 1
     case.save()
     return event_record(

@@ -251,6 +251,7 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "cases.models.CaseKind",
         "NotificationKindEnum": "notifications.models.Kind",
         "CaseStateEnum": "cases.models.State",
+        "FeedbackOutcomeEnum": "cases.models.FeedbackOutcome",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

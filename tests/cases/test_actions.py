@@ -20,7 +20,6 @@ from cases.models import (
 )
 from cases.services import (
     case_reassign,
-    case_stage_conclude,
     case_transition,
     case_update,
     extension_request_create,
@@ -195,20 +194,6 @@ def test_reassignment_needs_a_supervisor_a_reason_and_an_open_case(
     assert reload(case).unit != unit
 
 
-def test_a_stage_conclusion_is_recorded_while_rectifying(
-    case: Case, jizhou_officer: User, supervisor: User
-) -> None:
-    with pytest.raises(TransitionNotAllowed):
-        case_stage_conclude(case_id=case.pk, user=jizhou_officer, comment="阶段性办结")
-    advance(case, jizhou_officer, supervisor, State.RECTIFYING)
-    case_stage_conclude(case_id=case.pk, user=jizhou_officer, comment="已查处，长期整改推进中")
-    assert reload(case).stage_concluded_at is not None
-    assert reload(case).state == State.RECTIFYING
-    assert last_event(case).action == Action.STAGE_CONCLUDE
-    with pytest.raises(TransitionNotAllowed):
-        case_stage_conclude(case_id=case.pk, user=jizhou_officer, comment="再次")
-
-
 def test_progress_reports_are_dated_validated_and_recorded(
     case: Case, jizhou_officer: User, leader: User
 ) -> None:
@@ -362,13 +347,29 @@ def test_a_pending_objection_blocks_closure_and_an_upheld_one_reopens(
         pytest.raises(TransitionNotAllowed, match="公示异议"),
     ):
         case_transition(case_id=case.pk, user=supervisor, transition="close")
-    objection_decide(objection_id=objection.pk, user=supervisor, upheld=True, comment="异议成立")
+    with pytest.raises(InvalidInput) as excinfo:
+        objection_decide(
+            objection_id=objection.pk, user=supervisor, upheld=True, comment="异议成立"
+        )
+    assert list(excinfo.value.field_errors) == ["deadline"]
+    assert reload(case).state == State.VERIFIED
+    new_deadline = timezone.localdate() + dt.timedelta(days=30)
+    objection_decide(
+        objection_id=objection.pk,
+        user=supervisor,
+        upheld=True,
+        comment="异议成立",
+        deadline=new_deadline,
+    )
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.UPHELD
     case = reload(case)
     assert case.state == State.RECTIFYING and case.reopen_count == 1
+    assert (case.deadline, case.rectification_deadline) == (new_deadline, new_deadline)
+    assert not case.is_overdue
     event = last_event(case)
     assert (event.action, event.data) == (Action.REOPEN, {"objection_id": objection.pk})
+    assert event.deadline_after == new_deadline
 
 
 def test_a_dismissed_objection_lets_the_case_close(

@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from cases.actions import CASE_ACTION_RULES, case_available_actions
 from cases.models import Case, State
 from cases.services import (
+    case_feedback,
     case_reassign,
-    case_stage_conclude,
     extension_request_create,
     objection_record,
     progress_report_add,
@@ -35,8 +35,14 @@ TRIES: dict[str, Callable[[Case, User], object]] = {
         requested_deadline=case.deadline + dt.timedelta(days=30),
         reason="汛期施工受阻",
     ),
-    "stage": lambda case, user: case_stage_conclude(
-        case_id=case.pk, user=user, comment="已查实并采取初步措施"
+    "feedback": lambda case, user: case_feedback(
+        case_id=case.pk,
+        user=user,
+        outcome="stage",
+        truth_finding="true",
+        investigation="经调查核实，反映问题属实。",
+        rectification_measures="完善污水收集管网",
+        rectification_deadline=case.deadline + dt.timedelta(days=60),
     ),
     "reassign": lambda case, user: case_reassign(
         case_id=case.pk,
@@ -76,11 +82,13 @@ def test_what_is_offered_is_what_the_services_accept(
         taken = {name for name in TRIES if accepted(name, case, person)}
         assert offered == taken, (state, person.username)
     if state == State.RECTIFYING:
-        # Offered and accepted once; concluded, the case no longer offers it.
-        assert "stage" in {r.name for r in case_available_actions(case=case, user=jizhou_officer)}
-        case_stage_conclude(case_id=case.pk, user=jizhou_officer, comment="阶段性办结")
+        # Offered and accepted once; fed back, the case no longer offers it.
+        assert "feedback" in {
+            r.name for r in case_available_actions(case=case, user=jizhou_officer)
+        }
+        TRIES["feedback"](case, jizhou_officer)
         case.refresh_from_db()
-        assert "stage" not in {
+        assert "feedback" not in {
             r.name for r in case_available_actions(case=case, user=jizhou_officer)
         }
 
@@ -92,14 +100,14 @@ def test_the_api_and_the_admin_offer_the_same_actions(
     api = APIClient()
     api.force_authenticate(jizhou_officer)
     body = api.get(f"/api/v1/cases/{case.pk}/").json()
-    assert [a["name"] for a in body["allowed_actions"]] == ["progress", "extension", "stage"]
+    assert [a["name"] for a in body["allowed_actions"]] == ["progress", "extension", "feedback"]
     assert body["allowed_actions"][0]["label"] == "报送进展"
     assert [t["name"] for t in body["allowed_transitions"]] == ["submit"]
 
     web = Client()
     web.force_login(jizhou_officer)
     page = web.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
-    for name in ("submit", "progress", "extension", "stage"):
+    for name in ("submit", "progress", "extension", "feedback"):
         assert f'data-action="{name}"' in page
     assert 'data-action="reassign"' not in page and 'data-action="objection"' not in page
     assert 'class="casework-action transition" data-action="submit"' in page

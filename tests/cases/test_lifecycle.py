@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from cases.models import Action, Case, CaseEvent, CaseKind, State
 from cases.services import case_available_transitions, case_transition
@@ -184,14 +185,17 @@ def test_a_supervisor_reopens_a_verified_or_closed_case_with_a_reason(
     from_state: str, case: Case, jizhou_officer: User, supervisor: User
 ) -> None:
     case = advance(case, jizhou_officer, supervisor, from_state)
+    new_deadline = timezone.localdate() + dt.timedelta(days=45)
     case_transition(
         case_id=case.pk,
         user=supervisor,
         transition="reopen",
         comment="省督察回头看发现问题反弹",
+        data={"deadline": new_deadline},
     )
     case = reload(case)
     assert case.state == State.RECTIFYING
+    assert (case.deadline, case.step) == (new_deadline, "rectification")
     assert case.is_reopened and case.reopen_count == 1
     assert case.closed_at is None and case.notice_ends_on is None
     event = CaseEvent.objects.filter(case=case).latest("id")
@@ -202,7 +206,59 @@ def test_a_supervisor_reopens_a_verified_or_closed_case_with_a_reason(
     )
 
 
-def test_reopening_may_set_a_new_deadline_and_the_event_keeps_both(
+def test_reopening_without_a_new_deadline_is_refused_so_it_is_not_late_at_once(
+    case: Case, jizhou_officer: User, supervisor: User
+) -> None:
+    """A case closed long ago and reopened would be "逾期 913 天" on its old deadline."""
+    case = advance(case, jizhou_officer, supervisor, State.CLOSED)
+    before = CaseEvent.objects.filter(case=case).count()
+    with pytest.raises(InvalidInput) as excinfo:
+        case_transition(
+            case_id=case.pk, user=supervisor, transition="reopen", comment="回头看发现反弹"
+        )
+    assert list(excinfo.value.field_errors) == ["deadline"]
+    assert "办理时限" in excinfo.value.field_errors["deadline"][0]
+    with pytest.raises(InvalidInput) as excinfo:
+        case_transition(
+            case_id=case.pk,
+            user=supervisor,
+            transition="reopen",
+            comment="回头看发现反弹",
+            data={"deadline": timezone.localdate() - dt.timedelta(days=1)},
+        )
+    assert list(excinfo.value.field_errors) == ["deadline"]
+    assert reload(case).state == State.CLOSED
+    assert CaseEvent.objects.filter(case=case).count() == before
+
+
+def test_failing_verification_after_the_deadline_asks_for_a_new_one(
+    case: Case, jizhou_officer: User, supervisor: User
+) -> None:
+    case = advance(case, jizhou_officer, supervisor, State.SUBMITTED)
+    with time_machine.travel(case.deadline + dt.timedelta(days=3), tick=False):
+        with pytest.raises(InvalidInput) as excinfo:
+            case_transition(
+                case_id=case.pk, user=supervisor, transition="reject", comment="整改不到位"
+            )
+        assert list(excinfo.value.field_errors) == ["deadline"]
+        new = case.deadline + dt.timedelta(days=30)
+        case_transition(
+            case_id=case.pk,
+            user=supervisor,
+            transition="reject",
+            comment="整改不到位",
+            data={"deadline": new},
+        )
+        case = reload(case)
+        assert (case.state, case.deadline, case.rectification_deadline) == (
+            State.RECTIFYING,
+            new,
+            new,
+        )
+        assert not case.is_overdue
+
+
+def test_reopening_sets_a_new_deadline_and_the_event_keeps_both(
     case: Case, jizhou_officer: User, supervisor: User
 ) -> None:
     case = advance(case, jizhou_officer, supervisor, State.VERIFIED)
@@ -372,21 +428,26 @@ def test_a_transition_refuses_fields_it_does_not_own(case: Case, jizhou_officer:
 
 
 @pytest.mark.parametrize(
-    ("state", "transition", "field"),
+    ("state", "transition", "fields"),
     [
-        (State.SUBMITTED, "verify", "verification_conclusion"),
-        (State.SUBMITTED, "reject", "comment"),
-        (State.VERIFIED, "reopen", "comment"),
+        (State.SUBMITTED, "verify", ["verification_conclusion"]),
+        (State.SUBMITTED, "reject", ["comment"]),
+        (State.VERIFIED, "reopen", ["comment", "deadline"]),
     ],
 )
 def test_supervisor_decisions_need_their_conclusion_or_reason(
-    state: str, transition: str, field: str, case: Case, jizhou_officer: User, supervisor: User
+    state: str,
+    transition: str,
+    fields: list[str],
+    case: Case,
+    jizhou_officer: User,
+    supervisor: User,
 ) -> None:
     case = advance(case, jizhou_officer, supervisor, state)
     before = events(case)
     with pytest.raises(InvalidInput) as excinfo:
         case_transition(case_id=case.pk, user=supervisor, transition=transition, comment="  ")
-    assert list(excinfo.value.field_errors) == [field]
+    assert list(excinfo.value.field_errors) == fields
     assert reload(case).state == state
     assert events(case) == before
 

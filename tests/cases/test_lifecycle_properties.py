@@ -12,10 +12,20 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from cases.models import Action, Case, CaseEvent, ExtensionRequest, Objection, State
+from cases.models import (
+    Action,
+    Case,
+    CaseEvent,
+    CaseKind,
+    ExtensionRequest,
+    FeedbackOutcome,
+    Objection,
+    State,
+    TruthFinding,
+)
 from cases.services import (
+    case_feedback,
     case_reassign,
-    case_stage_conclude,
     case_transition,
     case_update,
     extension_request_create,
@@ -88,7 +98,9 @@ class LedgerMachine(RuleBasedStateMachine):
     )
     def transition(self, index: int, who: str, name: str, complete: bool) -> None:
         case = self.cases[index]
-        data = TRANSITION_DATA.get(name, {}) if complete else {}
+        data = dict(TRANSITION_DATA.get(name, {})) if complete else {}
+        if complete and name in ("reject", "reopen"):
+            data["deadline"] = self.clock.date() + dt.timedelta(days=20)
         comment = "理由" if complete else ""
         self._attempt(
             case,
@@ -114,10 +126,13 @@ class LedgerMachine(RuleBasedStateMachine):
             }[case.state]
             if name == "close" and case.notice_ends_on and step == 0:
                 self.time_passes((case.notice_ends_on - self.clock.date()).days + 1)
+            data = dict(TRANSITION_DATA.get(name, {}))
+            if name in ("reject", "reopen"):
+                data["deadline"] = self.clock.date() + dt.timedelta(days=20)
             self._attempt(
                 case,
                 who,
-                lambda user, case=case, name=name: case_transition(
+                lambda user, case=case, name=name, data=data: case_transition(
                     case_id=case.pk,
                     user=user,
                     transition=name,
@@ -137,7 +152,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 "decide_objection",
                 "edit",
                 "progress",
-                "stage",
+                "feedback",
                 "reassign",
             ]
         ),
@@ -168,7 +183,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 case_id=case.pk, user=user, content="群众仍有反映"
             ),
             "decide_objection": lambda user: objection_decide(
-                objection_id=objection.pk, user=user, upheld=flag, comment="经核查"
+                objection_id=objection.pk,
+                user=user,
+                upheld=flag,
+                comment="经核查",
+                deadline=self.clock.date() + dt.timedelta(days=number),
             ),
             "edit": lambda user: case_update(
                 case_id=case.pk, user=user, changes={"investigation": f"第{self.counter}次核实"}
@@ -176,8 +195,15 @@ class LedgerMachine(RuleBasedStateMachine):
             "progress": lambda user: progress_report_add(
                 case_id=case.pk, user=user, text="持续推进", percent=number
             ),
-            "stage": lambda user: case_stage_conclude(
-                case_id=case.pk, user=user, comment="阶段性办结"
+            "feedback": lambda user: case_feedback(
+                case_id=case.pk,
+                user=user,
+                outcome=FeedbackOutcome.values[number % 3],
+                truth_finding=TruthFinding.FALSE if number % 5 == 0 else TruthFinding.TRUE,
+                investigation="经调查核实",
+                rectification_account="已责令整改" if flag else "",
+                rectification_measures="持续整改" if flag else "",
+                rectification_deadline=self.clock.date() + dt.timedelta(days=number),
             ),
             "reassign": lambda user: case_reassign(
                 case_id=case.pk,
@@ -217,6 +243,23 @@ class LedgerMachine(RuleBasedStateMachine):
             # The actor could see the case's region when acting: regions change only by
             # reassignment within the supervisor's jurisdiction, so it holds now too.
             assert Case.objects.visible_to(event.actor).filter(pk=event.case_id).exists()
+
+    @invariant()
+    def the_deadline_chased_is_the_current_steps(self) -> None:
+        """Nothing is overdue against a deadline that is not current: an open petition still
+        owing its feedback is chased on its feedback deadline (or the date it promised), one in
+        rectification and every finding on the rectification deadline."""
+        for case in Case.objects.filter(pk__in=[c.pk for c in self.cases]):
+            if case.kind == CaseKind.PETITION:
+                assert case.feedback_deadline is not None
+                if case.truth_finding == TruthFinding.FALSE and case.feedback_outcome:
+                    assert case.feedback_outcome != FeedbackOutcome.STAGE
+            if case.state not in (State.ASSIGNED, State.RECTIFYING):
+                assert case.step is None
+            elif case.feedback_outcome == "":
+                assert (case.step, case.deadline) == ("feedback", case.feedback_deadline)
+            elif case.feedback_outcome != FeedbackOutcome.IN_PROGRESS:
+                assert (case.step, case.deadline) == ("rectification", case.rectification_deadline)
 
     @invariant()
     def a_closed_case_passed_verification(self) -> None:

@@ -137,15 +137,22 @@ def test_submitting_stops_reminders_and_a_rejection_restarts_the_chase(
         assert CaseReminder.objects.get(case=february_case).next_reminder_at is None
     with at(dt.date(2026, 3, 3)):
         assert reminders_scan() == 0
+        # Rejected after the deadline: sent back to a new deadline, not late at once.
         case_transition(
-            case_id=february_case.pk, user=supervisor, transition="reject", comment="整改不到位"
+            case_id=february_case.pk,
+            user=supervisor,
+            transition="reject",
+            comment="整改不到位",
+            data={"deadline": dt.date(2026, 3, 10)},
         )
-        # Rejected after the deadline: owed work again, chased at once (28 Feb was a
-        # swapped working Saturday, so 3 March is the third working day overdue).
+        assert reminders_scan() == 0
+        assert CaseReminder.objects.get(case=february_case).next_reminder_at is not None
+    with at(dt.date(2026, 3, 11)):
+        # Owed work again and the new deadline passed: the chase restarts on it.
         assert reminders_scan() == 1
     assert inbox(jizhou_officer)[-2:] == [
         "【验收不通过】X3JX202602020001",
-        "【催办】X3JX202602020001 已逾期 3 个工作日",
+        "【催办】X3JX202602020001 已逾期 1 个工作日",
     ]
 
 

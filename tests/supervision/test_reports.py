@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from cases.models import CaseKind, State
 from cases.services import (
+    case_feedback,
     case_reassign,
-    case_stage_conclude,
     case_transition,
     milestone_complete,
 )
@@ -47,10 +47,22 @@ def petitions(
                 deadline=TODAY + dt.timedelta(days=20),
             )
             made[f"P-{n:02d}"] = advance(case, jizhou_officer, supervisor, state)
-    case_stage_conclude(case_id=made["P-03"].pk, user=jizhou_officer, comment="已查处")
+    case_feedback(
+        case_id=made["P-03"].pk,
+        user=jizhou_officer,
+        outcome="stage",
+        truth_finding="true",
+        investigation="属实",
+        rectification_measures="建设污水处理设施",
+        rectification_deadline=TODAY + dt.timedelta(days=90),
+    )
     # A closed case reopened by a look-back is no longer concluded.
     case_transition(
-        case_id=made["P-10"].pk, user=supervisor, transition="reopen", comment="回头看发现反弹"
+        case_id=made["P-10"].pk,
+        user=supervisor,
+        transition="reopen",
+        comment="回头看发现反弹",
+        data={"deadline": TODAY + dt.timedelta(days=30)},
     )
     # Reassigned to 青原区: it counts where it is now.
     case_reassign(
@@ -75,8 +87,8 @@ def test_each_rate_definition_on_a_hand_built_ledger(petitions, supervisor: User
     cases = reports.scoped_cases(user=supervisor, assigned_from=IN_PERIOD - dt.timedelta(days=1))
     result = reports.closure_rates(cases=cases)
     total = result["total"]
-    # P-01..P-10 in the period: verified P-06, P-07; closed P-08, P-09 (P-10 reopened);
-    # P-03 concluded for this stage.
+    # P-01..P-10 in the period: fed back 办结 and submitted P-05; verified P-06, P-07; closed
+    # P-08, P-09 (P-10 reopened); P-03 concluded for this stage.
     assert (
         total["assigned"],
         total["concluded"],
@@ -84,10 +96,10 @@ def test_each_rate_definition_on_a_hand_built_ledger(petitions, supervisor: User
         total["verified"],
         total["closed_out"],
         total["reopened"],
-    ) == (10, 4, 1, 2, 2, 1)
+    ) == (10, 5, 1, 2, 2, 1)
     assert total["rates"] == {
-        "concluded": Decimal("40.0"),
-        "concluded_or_stage": Decimal("50.0"),
+        "concluded": Decimal("50.0"),
+        "concluded_or_stage": Decimal("60.0"),
         "closed_out": Decimal("20.0"),
     }
     assert [d["key"] for d in result["definitions"]] == [
