@@ -324,6 +324,18 @@ class DemoLedger:
         roll = rnd.random()
         outcome = "concluded" if untrue or roll < 0.5 else "stage" if roll < 0.94 else "in_progress"
         values = self._feedback_values(untrue, outcome)
+        if not untrue:
+            with clock.at(self.at(feedback_day, 8)):
+                case_update(
+                    case_id=case.pk,
+                    user=officer,
+                    changes={
+                        "penalty_cases": rnd.choice([0, 0, 1, 1, 2]),
+                        "ordered_to_correct": rnd.choice([0, 1, 1, 2]),
+                        "fines_10k_yuan": rnd.choice(["0", "0", "1.5", "3.2", "8", "12.6"]),
+                        "people_summoned": rnd.choice([0, 0, 1, 2]),
+                    },
+                )
         if outcome == "in_progress":
             values["rectification_deadline"] = feedback_day + dt.timedelta(days=rnd.randint(7, 20))
             with clock.at(self.at(feedback_day)):
