@@ -87,6 +87,18 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
             ),
         ),
         CaseActionRule(
+            "evidence",
+            _("Add to the evidence file"),
+            rules.may_file_field_check,
+            _("Only those who work or check this case may add to its evidence file."),
+            (
+                (
+                    lambda case: case.state != State.CLOSED,
+                    _("A closed case's evidence file is complete; reopen it to add more."),
+                ),
+            ),
+        ),
+        CaseActionRule(
             "reassign",
             _("Reassign"),
             rules.is_supervisor_of,

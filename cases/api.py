@@ -21,11 +21,14 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from cases.actions import case_available_actions
+from cases.evidence import attachment_add, evidence_zip
 from cases.field_checks import field_check_record
 from cases.models import (
+    Attachment,
     Case,
     CaseEvent,
     CaseKind,
+    EvidenceKind,
     ExtensionRequest,
     FeedbackOutcome,
     FieldCheck,
@@ -170,6 +173,43 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    uploaded_by = serializers.CharField(source="uploaded_by.__str__")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "original_name",
+            "description",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, attachment: Attachment) -> str:
+        return reverse("attachment-file", args=[attachment.pk])
+
+
+class AttachmentRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    file = serializers.FileField(max_length=200, allow_empty_file=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class EvidenceMissingSerializer(serializers.Serializer):
+    submit = serializers.ListField(child=serializers.CharField())
+    close = serializers.ListField(child=serializers.CharField())
+
+
 class FieldCheckPhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
@@ -243,6 +283,10 @@ class CaseDetailSerializer(CaseSerializer):
     field_checks = FieldCheckSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    evidence_missing = serializers.SerializerMethodField(
+        help_text=_("What the source's checklist still asks for before each step.")
+    )
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -266,10 +310,19 @@ class CaseDetailSerializer(CaseSerializer):
             "events",
             "extension_requests",
             "field_checks",
+            "attachments",
+            "evidence_missing",
             "allowed_transitions",
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(EvidenceMissingSerializer)
+    def get_evidence_missing(self, case: Case) -> dict[str, list[str]]:
+        return {
+            stage: [str(label) for label in case.evidence_missing(stage)]
+            for stage in ("submit", "close")
+        }
 
     @extend_schema_field(AllowedTransitionSerializer(many=True))
     def get_allowed_transitions(self, case: Case) -> list[dict[str, Any]]:
@@ -407,6 +460,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
                     "field_checks",
                     FieldCheck.objects.select_related("inspector").prefetch_related("photos"),
                 ),
+                Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
             )
         return queryset
 
@@ -450,6 +504,41 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         body.is_valid(raise_exception=True)
         case_feedback(case_id=case.pk, user=request.user, **body.validated_data)
         return self._detail(case.pk)
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentRequestSerializer},
+        responses={201: AttachmentSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="attachments", parser_classes=[MultiPartParser])
+    def attachments(self, request: Request, pk: str) -> Response:
+        """Add material to the case's evidence file (一案一档): the mobile client files its
+        before/after photos here. The file is checked from its bytes: PDF, images, docx, xlsx."""
+        case = self.get_object()
+        body = AttachmentRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        attachment = attachment_add(
+            case_id=case.pk,
+            user=request.user,
+            kind=data["kind"],
+            upload=data["file"],
+            description=data.get("description", ""),
+        )
+        return Response(AttachmentSerializer(attachment).data, status=201)
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="evidence-file")
+    def evidence_zip(self, request: Request, pk: str) -> FileResponse:
+        """The whole evidence file as one zip, with an index sheet (目录)."""
+        case = self.get_object()
+        response = FileResponse(
+            evidence_zip(case),
+            as_attachment=True,
+            filename=f"{case.acceptance_number}_一案一档.zip",
+            content_type="application/zip",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @extend_schema(request=ProgressRequestSerializer, responses={201: ProgressReportSerializer})
     @action(detail=True, methods=["post"], url_path="progress-reports")
@@ -495,6 +584,26 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
             case_id=case.pk, user=request.user, **body.validated_data
         )
         return Response(ExtensionRequestSerializer(created).data, status=201)
+
+
+@extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
+@api_view(["GET"])
+def attachment_file(request: Request, attachment_id: int) -> FileResponse:
+    """One item of an evidence file, only for users who may see its case; always a download."""
+    attachment = Attachment.objects.filter(
+        pk=attachment_id, case__in=Case.objects.visible_to(request.user)
+    ).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})

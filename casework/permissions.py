@@ -37,6 +37,8 @@ VIEW_LEDGER = {
         "objection",
         # Site checks filed from phones: without this the case page never showed them.
         "fieldcheck",
+        # The evidence file (一案一档).
+        "attachment",
     )
 }
 

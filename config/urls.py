@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseViewSet, field_check_photo
+from cases.api import CaseViewSet, attachment_file, field_check_photo
 from casework.api import LoginView, LogoutView, MeView
 from notifications.api import NotificationViewSet
 from ops.health import healthz
@@ -21,6 +21,11 @@ api_v1 = [
     path("auth/login/", LoginView.as_view(), name="api-login"),
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("auth/me/", MeView.as_view(), name="api-me"),
+    re_path(
+        r"^attachments/(?P<attachment_id>[0-9]{1,18})/$",
+        attachment_file,
+        name="attachment-file",
+    ),
     re_path(
         r"^field-check-photos/(?P<photo_id>[0-9]{1,18})/$",
         field_check_photo,

@@ -8,12 +8,16 @@ Every case is created and moved through ``cases.services``, at the moment each s
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
+from cases.evidence import attachment_add
 from cases.models import Batch, Case, CaseKind, Source, SourceKind, SourceStream, State
 from cases.services import (
     case_create,
@@ -349,6 +353,8 @@ class DemoLedger:
             values["rectification_deadline"] = feedback_day + dt.timedelta(
                 days=rnd.choice([30, 60, 90, 180])
             )
+        if outcome == "concluded" and not untrue:
+            self._evidence(case, officer, feedback_day, "rectification_report", "photo_after")
         with clock.at(self.at(feedback_day)):
             case_feedback(case_id=case.pk, user=officer, outcome=outcome, **values)
         if outcome == "concluded":
@@ -370,9 +376,26 @@ class DemoLedger:
             self._extension(case, officer)
         done_day = feedback_day + dt.timedelta(days=max(1, int(total * pace)))
         account = {"rectification_account": "已按整改措施完成整改，现场复核无相关问题。"}
+        if done_day >= self.today:
+            return
+        self._evidence(case, officer, done_day, "rectification_report", "photo_after")
         if self._step(case, done_day, 0, officer, "submit", data=account) is None:
             return
         self._verify_and_close(case, done_day, officer)
+
+    def _evidence(self, case: Case, user: User, day: dt.date, *kinds: str) -> None:
+        """File the material the checklist asks for (一案一档): small real PDFs and photos."""
+        for kind in kinds:
+            if kind.startswith("photo") or kind == "notice_capture":
+                buffer = io.BytesIO()
+                colour = (self.random.randint(60, 200), self.random.randint(90, 200), 90)
+                Image.new("RGB", (64, 48), colour).save(buffer, "PNG")
+                upload = SimpleUploadedFile(f"{kind}.png", buffer.getvalue())
+            else:
+                text = f"%PDF-1.4\n% {case.acceptance_number} {kind}\n%%EOF\n".encode()
+                upload = SimpleUploadedFile(f"{kind}.pdf", text)
+            with clock.at(self.at(day, 8)):
+                attachment_add(case_id=case.pk, user=user, kind=kind, upload=upload)
 
     def _feedback_values(self, untrue: bool, outcome: str) -> dict:
         rnd = self.random
@@ -431,6 +454,7 @@ class DemoLedger:
                 },
             )
         account = {"rectification_account": "已督促责任主体完成整改，现场已无相关问题。"}
+        self._evidence(case, officer, done_day, "rectification_report", "photo_after")
         if self._step(case, done_day, 0, officer, "submit", data=account) is None:
             return
         self._verify_and_close(case, done_day, officer)
@@ -468,6 +492,10 @@ class DemoLedger:
             return
         case.refresh_from_db()
         close_day = (case.notice_ends_on or verify_day) + dt.timedelta(days=rnd.randint(1, 5))
+        if close_day >= self.today:
+            return
+        kinds = ["verification_opinion"] + (["notice_capture"] if case.notice_ends_on else [])
+        self._evidence(case, self.supervisor, close_day, *kinds)
         if self._step(case, close_day, 0, self.supervisor, "close") is None:
             return
         if rnd.random() < 0.04:

@@ -11,11 +11,11 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from cases.models import Case, FeedbackOutcome, State
 from casework import workdays
+from casework.spreadsheets import safe_cell
 
 CHUNK = 2000
 
@@ -124,26 +124,6 @@ DISCLOSURE_COLUMNS: list[Column] = [
     ("责任人被处理情况", accountability_text),
     ("办结状态", status_text),
 ]
-
-
-# A cell whose text starts with one of these is a formula to Excel or to whatever reads the sheet
-# after it (=HYPERLINK(...) leaking the row, =cmd|... running a program).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(sheet: Any, value: Any) -> Any:
-    """Every value bound for a spreadsheet passes here: text is stripped of the control characters
-    XML cannot hold (Word's line break \\x0b becomes a newline) and, if it could be read as a
-    formula, written as text with Excel's quote prefix, shown exactly as typed."""
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
-    if not value.startswith(FORMULA_STARTS):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # never a formula
-    cell.quotePrefix = True
-    return cell
 
 
 def _rows(cases: QuerySet[Case]) -> Iterable[Case]:

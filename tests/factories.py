@@ -34,6 +34,9 @@ def source(name: str = "第三轮中央生态环境保护督察", stream: str = 
             # The tests' source counts working days, to exercise the official calendar; the
             # model's default (calendar days, as while a team is on site) has its own tests.
             "report_in_working_days": True,
+            # No evidence checklist unless a test is about it (tests/cases/test_evidence.py).
+            "evidence_for_submit": [],
+            "evidence_for_close": [],
             **policy,
         },
     )[0]
@@ -62,3 +65,15 @@ def new_case(supervisor: User, region: Region, **fields: object):  # type: ignor
     }
     values.update(fields)
     return case_create(user=supervisor, **values)  # type: ignore[arg-type]
+
+
+def png(name: str = "photo.png", color: str = "green") -> object:
+    """A small real PNG, as an uploaded file."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 12), color).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

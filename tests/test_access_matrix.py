@@ -95,6 +95,14 @@ MATRIX: dict[str, Route] = {
             "rectification_deadline": "2099-01-01",
         },
     ),
+    "case-attachments": Route(
+        "post",
+        "/api/v1/cases/{case}/attachments/",
+        *everyone(201, qingyuan_officer=404, leader=403),
+        {"kind": "photo_after"},
+    ),
+    "case-evidence-zip": Route("get", "/api/v1/cases/{case}/evidence-file/", *SCOPED_READ),
+    "attachment-file": Route("get", "/api/v1/attachments/{attachment}/", *SCOPED_READ),
     "case-field-checks": Route(
         "post",
         "/api/v1/cases/{case}/field-checks/",
@@ -159,11 +167,18 @@ def world(supervisor: User, jizhou_officer: User, inspector: User, jizhou: Regio
         format="multipart",
     )
     assert check.status_code == 201, check.content
+    evidence = client.post(
+        f"/api/v1/cases/{case.pk}/attachments/",
+        {"kind": "photo_before", "file": _image()},
+        format="multipart",
+    )
+    assert evidence.status_code == 201, evidence.content
     message = notify(recipients=[jizhou_officer], kind=Kind.SYSTEM, title="t", body="b", dedupe="m")
     return {
         "case": case.pk,
         "batch": batch.pk,
         "photo": check.json()["photos"][0]["id"],
+        "attachment": evidence.json()["id"],
         "notification": message[0].pk,
     }
 
@@ -199,6 +214,9 @@ def test_the_access_matrix(
     if name == "case-field-checks":
         data |= {"client_uuid": str(uuid.uuid4()), "photos": [_image()]}
         data["checked_at"] = Case.objects.get(pk=world["case"]).created_at.isoformat()
+        fmt = "multipart"
+    if name == "case-attachments":
+        data |= {"file": _image()}
         fmt = "multipart"
     response = client.get(path) if route.method == "get" else client.post(path, data, format=fmt)
     expected = route.expect.get(role, route.others)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
 
 from cases.admin import forms as admin_forms
+from cases.evidence import attachment_add
 from cases.models import (
     Case,
     ExtensionRequest,
@@ -75,6 +76,18 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             lambda case, user, **kw: admin_forms.FeedbackForm(case=case, **kw),
             lambda case, user, form, request: case_feedback(
                 case_id=case.pk, user=user, expected_version=case.version, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "evidence",
+            gettext_lazy("Add to the evidence file"),
+            lambda case, user, **kw: admin_forms.AttachmentForm(case=case, **kw),
+            lambda case, user, form, request: attachment_add(
+                case_id=case.pk,
+                user=user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
             ),
         ),
         CaseAction(

@@ -33,6 +33,7 @@ from cases.admin.common import (
 )
 from cases.admin.filters import OverdueFilter, ReopenedFilter
 from cases.admin.inlines import (
+    AttachmentInline,
     CaseEventInline,
     ExtensionRequestInline,
     FieldCheckInline,
@@ -128,6 +129,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
         MilestoneInline,
         ProgressReportInline,
         FieldCheckInline,
+        AttachmentInline,
         ExtensionRequestInline,
         ObjectionInline,
         CaseEventInline,
@@ -457,7 +459,8 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
                 )
         elif name in CASE_ACTIONS:
             action = CASE_ACTIONS[name]
-            title, form = action.label, action.form(case, user, data=data)
+            files = request.FILES if data is not None else None
+            title, form = action.label, action.form(case, user, data=data, files=files)
 
             def run(form: forms.Form) -> object:
                 return action.run(case, user, form, request)

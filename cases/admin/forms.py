@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, FeedbackOutcome
+from cases.models import Case, EvidenceKind, FeedbackOutcome
 from cases.services import TransitionSpec
 from casework.models import Region, ResponsibleUnit, User
 
@@ -164,3 +164,22 @@ class ObjectionDecisionForm(DecisionForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+class AttachmentForm(forms.Form):
+    """Adding to the evidence file: the kind of material and the file (checked by the service)."""
+
+    kind = forms.ChoiceField(label=_("kind of material"), choices=EvidenceKind.choices)
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("PDF, JPEG, PNG, WebP, Word (.docx) or Excel (.xlsx); at most 20 MB."),
+    )
+    description = forms.CharField(label=_("description"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        missing = case.evidence_missing("submit") or case.evidence_missing("close")
+        if missing:
+            self.fields["kind"].help_text = _("Still required: %(names)s.") % {
+                "names": "、".join(str(label) for label in missing)
+            }

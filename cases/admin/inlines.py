@@ -8,12 +8,13 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.admin.common import action_link
 from cases.models import (
+    Attachment,
     Case,
     CaseEvent,
     ExtensionRequest,
@@ -148,6 +149,30 @@ class FieldCheckInline(ReadOnlyRowsInline):
                 for i, p in enumerate(check.photos.all(), start=1)
             ),
         )
+
+
+class AttachmentInline(ReadOnlyRowsInline):
+    """The evidence file (一案一档): each item a download, served only to who may see the case;
+    new items through the "add to the evidence file" page."""
+
+    model = Attachment
+    fields = ["kind", "file_link", "description", "uploaded_by", "uploaded_at", "size_kb"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("file name"))
+    def file_link(self, attachment: Attachment) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("attachment-file", args=[attachment.pk]),
+            attachment.original_name,
+        )
+
+    @admin.display(description=gettext_lazy("size (KB)"))
+    def size_kb(self, attachment: Attachment) -> str:
+        return f"{attachment.size / 1024:.1f}"
 
 
 class CaseEventInline(ReadOnlyRowsInline):

@@ -24,6 +24,7 @@ from cases.models.decisions import (
     RecomputationStatus,
 )
 from cases.models.events import Action, CaseEvent, EventQuerySet
+from cases.models.evidence import Attachment, EvidenceKind, attachment_path
 from cases.models.field_checks import (
     FieldCheck,
     FieldCheckPhoto,
@@ -38,6 +39,7 @@ __all__ = [
     "HANDLING_FIELDS",
     "OPEN_STATES",
     "Action",
+    "Attachment",
     "Batch",
     "Case",
     "CaseEvent",
@@ -46,6 +48,7 @@ __all__ = [
     "DateRecomputation",
     "Decision",
     "EventQuerySet",
+    "EvidenceKind",
     "ExtensionRequest",
     "ExtensionStatus",
     "FeedbackOutcome",
@@ -64,5 +67,6 @@ __all__ = [
     "State",
     "Step",
     "TruthFinding",
+    "attachment_path",
     "field_check_photo_path",
 ]

@@ -110,6 +110,28 @@ _no_pending_objection.refusal = _(  # type: ignore[attr-defined]
 )
 
 
+def _evidence_for(stage: str) -> Any:
+    def condition(case: Case) -> bool:
+        return not case.evidence_missing(stage)
+
+    def refusal(case: Case) -> str:
+        names = "、".join(str(label) for label in case.evidence_missing(stage))
+        message = (
+            _("Before applying for verification, add to the evidence file: %(names)s.")
+            if stage == "submit"
+            else _("Before closing out, add to the evidence file: %(names)s.")
+        )
+        return message % {"names": names}
+
+    condition.__name__ = f"evidence_for_{stage}"
+    condition.refusal = refusal  # type: ignore[attr-defined]
+    return condition
+
+
+_evidence_for_submit = _evidence_for("submit")
+_evidence_for_close = _evidence_for("close")
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User | None) -> CaseQuerySet:
         """The cases this user may see: those of the regions they may see. Every read uses this."""
@@ -329,6 +351,26 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         elif self.kind == CaseKind.FINDING or self.feedback_outcome != FeedbackOutcome.IN_PROGRESS:
             self.rectification_deadline = self.deadline
 
+    def evidence_missing(self, stage: str) -> list[Any]:
+        """The labels of the kinds of material the source's checklist asks for before this
+        stage ("submit": applying for verification; "close": closing out) that are not on
+        file since the case was last reopened. A petition found untrue needs no rectification
+        evidence: its investigation is the evidence."""
+        from cases.models.evidence import EvidenceKind  # the file's model sits beside this one
+
+        required = self.source.evidence_required(stage)
+        if stage == "submit" and self.truth_finding == TruthFinding.FALSE:
+            required = []
+        if not required:
+            return []
+        present = self.attachments.all()
+        if self.reopen_count:
+            last = self.events.filter(action="reopen").order_by("-id").first()
+            if last is not None:
+                present = present.filter(uploaded_at__gte=last.created_at)
+        have = set(present.values_list("kind", flat=True))
+        return [EvidenceKind(kind).label for kind in required if kind not in have]
+
     @property
     def is_reopened(self) -> bool:
         return self.reopen_count > 0
@@ -369,6 +411,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.RECTIFYING,
         target=State.SUBMITTED,
         permission=_is_county_officer,
+        conditions=[_evidence_for_submit],
     )
     def submit(self) -> None:
         self.submitted_at = clock.now()
@@ -383,6 +426,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=[State.ASSIGNED, State.RECTIFYING],
         target=State.SUBMITTED,
         permission=_is_officer_or_supervisor,
+        conditions=[_evidence_for_submit],
     )
     def conclude(self) -> None:
         """Feedback 办结: the petition is handled and goes to verification (run by
@@ -417,7 +461,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.VERIFIED,
         target=State.CLOSED,
         permission=_is_supervisor,
-        conditions=[_notice_window_over, _no_pending_objection],
+        conditions=[_notice_window_over, _no_pending_objection, _evidence_for_close],
     )
     def close(self) -> None:
         self.closed_at = clock.now()

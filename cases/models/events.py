@@ -36,6 +36,7 @@ class Action(models.TextChoices):
     OBJECTION_RECORD = "objection_record", _("Objection recorded")
     OBJECTION_DISMISS = "objection_dismiss", _("Objection dismissed")
     FIELD_CHECK = "field_check", _("Field check filed")
+    EVIDENCE_ADD = "evidence_add", _("Evidence added")
     RECOMPUTE = "recompute", _("Dates recomputed on the official calendar")
 
 

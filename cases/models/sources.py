@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,14 @@ class SourceKind(models.TextChoices):
     LOOKBACK = "lookback", _("Look-back inspection")
     WARNING_FILM = "warning_film", _("Warning film")
     OTHER = "other", _("Other")
+
+
+def evidence_for_submit_default() -> list[str]:
+    return ["rectification_report", "photo_after"]
+
+
+def evidence_for_close_default() -> list[str]:
+    return ["verification_opinion", "notice_capture"]
 
 
 class Source(models.Model):
@@ -73,6 +82,16 @@ class Source(models.Model):
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    # The evidence file's checklist (一案一档): kinds of material (cases.models.EvidenceKind)
+    # that must be on file before a case goes to verification, and before it is closed out.
+    evidence_for_submit = models.JSONField(
+        _("evidence required to apply for verification"),
+        default=evidence_for_submit_default,
+        blank=True,
+    )
+    evidence_for_close = models.JSONField(
+        _("evidence required to close out"), default=evidence_for_close_default, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -86,6 +105,26 @@ class Source(models.Model):
     def report_deadline(self, assigned_on: dt.date) -> dt.date:
         """When results are due for a petition assigned on ``assigned_on``."""
         return workdays.add_days(assigned_on, self.report_days, working=self.report_in_working_days)
+
+    def evidence_required(self, stage: str) -> list[str]:
+        """The kinds of material required before ``stage`` ("submit" or "close")."""
+        kinds = list(self.evidence_for_submit if stage == "submit" else self.evidence_for_close)
+        if not self.public_notice:
+            kinds = [k for k in kinds if k != "notice_capture"]
+        return kinds
+
+    def clean(self) -> None:
+        from cases.models.evidence import EvidenceKind
+
+        errors = {}
+        for name in ("evidence_for_submit", "evidence_for_close"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or any(k not in EvidenceKind.values for k in value):
+                errors[name] = _("List kinds of material from: %(kinds)s.") % {
+                    "kinds": ", ".join(EvidenceKind.values)
+                }
+        if errors:
+            raise ValidationError(errors)
 
     def notice_end(self, verified_on: dt.date) -> dt.date | None:
         """The last day of the public-notice window opened on ``verified_on``, if any."""

@@ -19,8 +19,9 @@ from django_fsm import ConcurrentTransition
 from cases.actions import action_check
 from cases.models import Action, Case, FeedbackOutcome, State, TruthFinding
 from cases.services.kernel import case_lock, event_record, field_set, is_blank
+from cases.services.lifecycle import failed_condition
 from casework import clock
-from casework.errors import ConcurrentEdit, InvalidInput
+from casework.errors import ConcurrentEdit, InvalidInput, TransitionNotAllowed
 from casework.models import User
 
 # What the unit writes with its feedback (the ledger's columns), besides the outcome.
@@ -130,6 +131,10 @@ def _apply(case: Case, user: User, outcome: str, until: dt.date | None, comment:
     case.feedback_outcome = outcome
     case.fed_back_at = now
     if outcome == FeedbackOutcome.CONCLUDED:
+        # Concluded is an application for verification: the same evidence checklist applies.
+        refusal = failed_condition(case, Case.conclude._django_fsm.get_transition(case.state))
+        if refusal:
+            raise TransitionNotAllowed(refusal)
         case.conclude()
     else:
         if from_state == State.ASSIGNED:

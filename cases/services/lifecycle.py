@@ -135,16 +135,15 @@ def case_available_transitions(*, case: Case, user: User) -> list[AvailableTrans
         transition = getattr(Case, spec.name)._django_fsm.get_transition(case.state)
         if transition is None or not transition.has_perm(case, user):
             continue
-        available.append(AvailableTransition(spec, _failed_condition(case, transition)))
+        available.append(AvailableTransition(spec, failed_condition(case, transition)))
     return available
 
 
-def _failed_condition(case: Case, transition: Any) -> str | None:
+def failed_condition(case: Case, transition: Any) -> str | None:
     for condition in transition.conditions or ():
         if not condition(case):
-            return str(
-                getattr(condition, "refusal", _("A rule of the lifecycle forbids this now."))
-            )
+            refusal = getattr(condition, "refusal", _("A rule of the lifecycle forbids this now."))
+            return str(refusal(case) if callable(refusal) else refusal)
     return None
 
 
@@ -222,7 +221,7 @@ def transition_run(
         errors["deadline"] = [_("The new deadline cannot be in the past.")]
     if errors:
         raise InvalidInput(errors)
-    refusal = _failed_condition(case, transition)
+    refusal = failed_condition(case, transition)
     if refusal:
         raise TransitionNotAllowed(refusal)
 

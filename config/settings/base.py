@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "notifications.models.Kind",
         "CaseStateEnum": "cases.models.State",
         "FeedbackOutcomeEnum": "cases.models.FeedbackOutcome",
+        "EvidenceKindEnum": "cases.models.EvidenceKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -31,9 +31,11 @@ def advance(case: Case, officer: User, supervisor: User, to: str) -> Case:
         (State.CLOSED, "close", supervisor, {}, ""),
     ]
     order = [State.ASSIGNED, State.RECTIFYING, State.SUBMITTED, State.VERIFIED, State.CLOSED]
-    for _target, name, user, data, comment in steps:
+    for target, name, user, data, comment in steps:
         if order.index(case.state) >= order.index(to):
             break
+        if order.index(case.state) >= order.index(target):
+            continue  # already past this step
         if name == "close" and case.notice_ends_on:
             # Closing waits for the public notice window: step past its end.
             with time_machine.travel(case.notice_ends_on + dt.timedelta(days=1), tick=False):

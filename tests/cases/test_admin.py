@@ -308,6 +308,7 @@ def _empty_inlines() -> dict[str, str]:
         "milestones",
         "progress_reports",
         "field_checks",
+        "attachments",
         "extension_requests",
         "objections",
         "events",

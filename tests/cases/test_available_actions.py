@@ -12,6 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from cases.actions import CASE_ACTION_RULES, case_available_actions
+from cases.evidence import attachment_add
 from cases.models import Case, State
 from cases.services import (
     case_feedback,
@@ -23,7 +24,7 @@ from cases.services import (
 from casework.errors import PermissionDenied, TransitionNotAllowed
 from casework.models import Region, ResponsibleUnit, User
 from tests.cases.conftest import advance
-from tests.factories import new_case
+from tests.factories import new_case, png
 
 TRIES: dict[str, Callable[[Case, User], object]] = {
     "progress": lambda case, user: progress_report_add(
@@ -43,6 +44,9 @@ TRIES: dict[str, Callable[[Case, User], object]] = {
         investigation="经调查核实，反映问题属实。",
         rectification_measures="完善污水收集管网",
         rectification_deadline=case.deadline + dt.timedelta(days=60),
+    ),
+    "evidence": lambda case, user: attachment_add(
+        case_id=case.pk, user=user, kind="photo_after", upload=png("after.png")
     ),
     "reassign": lambda case, user: case_reassign(
         case_id=case.pk,
@@ -100,7 +104,12 @@ def test_the_api_and_the_admin_offer_the_same_actions(
     api = APIClient()
     api.force_authenticate(jizhou_officer)
     body = api.get(f"/api/v1/cases/{case.pk}/").json()
-    assert [a["name"] for a in body["allowed_actions"]] == ["progress", "extension", "feedback"]
+    assert [a["name"] for a in body["allowed_actions"]] == [
+        "progress",
+        "extension",
+        "feedback",
+        "evidence",
+    ]
     assert body["allowed_actions"][0]["label"] == "报送进展"
     assert [t["name"] for t in body["allowed_transitions"]] == ["submit"]
 

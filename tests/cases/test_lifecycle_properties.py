@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from cases.evidence import attachment_add
 from cases.models import (
     Action,
     Case,
@@ -37,7 +38,7 @@ from cases.services import (
 from casework.errors import ApplicationError
 from casework.models import Region, ResponsibleUnit, User
 from tests.cases.conftest import SUBMISSION
-from tests.factories import new_case, source
+from tests.factories import new_case, png, source
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +64,15 @@ class LedgerMachine(RuleBasedStateMachine):
         self.atomic.__enter__()
         supervisor = self.users["supervisor"]
         no_notice = source("2025年省生态环境警示片", "provincial_film", public_notice=False)
+        # 青原区's case comes from a source that keeps an evidence checklist (一案一档).
+        strict = source(
+            "第二轮中央生态环境保护督察",
+            evidence_for_submit=["rectification_report", "photo_after"],
+            evidence_for_close=["verification_opinion"],
+        )
         self.cases = [
             new_case(supervisor, Region.objects.get(name="吉州区")),
-            new_case(supervisor, Region.objects.get(name="青原区")),
+            new_case(supervisor, Region.objects.get(name="青原区"), source=strict),
             new_case(supervisor, Region.objects.get(name="吉州区"), source=no_notice),
         ]
         self.counter = 0
@@ -75,7 +82,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.atomic.__exit__(None, None, None)
         self.traveller.stop()
 
-    def _attempt(self, case: Case, who: str, call) -> None:  # type: ignore[no-untyped-def]
+    def _attempt(self, case: Case, who: str, call, read_only=READ_ONLY) -> None:  # type: ignore[no-untyped-def]
         if who == "own_officer":
             region = Case.objects.get(pk=case.pk).region.name
             who = "jizhou_officer" if region == "吉州区" else "qingyuan_officer"
@@ -87,7 +94,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert Case.objects.get(pk=case.pk).state == before_state
             assert CaseEvent.objects.filter(case=case).count() == before_events
             return
-        assert who not in READ_ONLY, f"{who} changed a case"
+        assert who not in read_only, f"{who} changed a case"
         assert CaseEvent.objects.filter(case=case).count() == before_events + 1
 
     @rule(
@@ -216,6 +223,21 @@ class LedgerMachine(RuleBasedStateMachine):
         }
         self._attempt(case, who, calls[action])
 
+    @rule(
+        index=st.integers(0, 2),
+        who=st.sampled_from(ACTORS),
+        kind=st.sampled_from(["rectification_report", "photo_after", "verification_opinion"]),
+    )
+    def add_evidence(self, index: int, who: str, kind: str) -> None:
+        case = self.cases[index]
+        self._attempt(
+            case,
+            who,
+            lambda user: attachment_add(case_id=case.pk, user=user, kind=kind, upload=png()),
+            # The field inspector files photos into the evidence file, and nothing else.
+            read_only=("leader", "outsider"),
+        )
+
     @rule(days=st.integers(1, 5))
     def time_passes(self, days: int) -> None:
         self.traveller.stop()
@@ -239,6 +261,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def nobody_acted_outside_their_jurisdiction_or_role(self) -> None:
         for event in CaseEvent.objects.filter(case__in=[c.pk for c in self.cases]):
+            if event.action == Action.EVIDENCE_ADD:
+                assert event.actor.username not in ("leader", "outsider")
+                continue
             assert event.actor.username not in READ_ONLY
             # The actor could see the case's region when acting: regions change only by
             # reassignment within the supervisor's jurisdiction, so it holds now too.
@@ -270,6 +295,10 @@ class LedgerMachine(RuleBasedStateMachine):
                 .values_list("action", flat=True)
             )
             assert actions[-2:] == [Action.VERIFY, Action.CLOSE]
+            # ... and has the evidence its source's checklist asks for.
+            assert case.evidence_missing("close") == []
+            if case.truth_finding != TruthFinding.FALSE:
+                assert case.evidence_missing("submit") == []
             assert case.closed_at is not None and case.closed_at <= timezone.now()
 
 
