@@ -99,6 +99,23 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
             ),
         ),
         CaseActionRule(
+            "followup",
+            _("Record a follow-up"),
+            rules.is_officer_or_supervisor_of,
+            _MAY_NOT,
+            (
+                (
+                    lambda case: case.kind == CaseKind.PETITION,
+                    _("Follow-ups are for petitions, with their complainants."),
+                ),
+                (
+                    lambda case: case.feedback_outcome not in FEEDBACK_PENDING
+                    and case.state != State.CLOSED,
+                    _("A petition is followed up once handled and before it is closed out."),
+                ),
+            ),
+        ),
+        CaseActionRule(
             "reassign",
             _("Reassign"),
             rules.is_supervisor_of,

@@ -34,12 +34,16 @@ from cases.models import (
     FieldCheck,
     FieldCheckPhoto,
     FieldCheckResult,
+    FollowUp,
+    FollowUpMethod,
     Milestone,
     ProgressReport,
+    Satisfaction,
     State,
     Step,
     TruthFinding,
 )
+from cases.rules import mask_name, mask_phone, may_see_complainant
 from cases.selectors import case_list
 from cases.services import (
     TRANSITIONS,
@@ -47,6 +51,7 @@ from cases.services import (
     case_feedback,
     case_transition,
     extension_request_create,
+    followup_record,
     progress_report_add,
 )
 from casework import clock
@@ -199,6 +204,33 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("attachment-file", args=[attachment.pk])
 
 
+class FollowUpSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.__str__")
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "visited_on",
+            "method",
+            "result",
+            "note",
+            "recorded_by",
+            "recorded_at",
+            "decision",
+            "decided_at",
+            "decision_comment",
+        ]
+        read_only_fields = fields
+
+
+class FollowUpRequestSerializer(serializers.Serializer):
+    visited_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=FollowUpMethod.choices)
+    result = serializers.ChoiceField(choices=Satisfaction.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
 class AttachmentRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
     file = serializers.FileField(max_length=200, allow_empty_file=False)
@@ -284,6 +316,13 @@ class CaseDetailSerializer(CaseSerializer):
     allowed_transitions = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+    complainant_name = serializers.SerializerMethodField(
+        help_text=_("Masked unless the user works the case (its county's officers, supervisors).")
+    )
+    complainant_phone = serializers.SerializerMethodField(
+        help_text=_("Masked unless the user works the case (its county's officers, supervisors).")
+    )
     evidence_missing = serializers.SerializerMethodField(
         help_text=_("What the source's checklist still asks for before each step.")
     )
@@ -312,10 +351,24 @@ class CaseDetailSerializer(CaseSerializer):
             "field_checks",
             "attachments",
             "evidence_missing",
+            "complainant_name",
+            "complainant_phone",
+            "follow_ups",
             "allowed_transitions",
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    def _may_see_complainant(self, case: Case) -> bool:
+        return may_see_complainant(self.context["request"].user, case)
+
+    def get_complainant_name(self, case: Case) -> str:
+        name = case.complainant_name
+        return name if self._may_see_complainant(case) else mask_name(name)
+
+    def get_complainant_phone(self, case: Case) -> str:
+        phone = case.complainant_phone
+        return phone if self._may_see_complainant(case) else mask_phone(phone)
 
     @extend_schema_field(EvidenceMissingSerializer)
     def get_evidence_missing(self, case: Case) -> dict[str, list[str]]:
@@ -461,6 +514,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
                     FieldCheck.objects.select_related("inspector").prefetch_related("photos"),
                 ),
                 Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
+                Prefetch("follow_ups", FollowUp.objects.select_related("recorded_by")),
             )
         return queryset
 
@@ -504,6 +558,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         body.is_valid(raise_exception=True)
         case_feedback(case_id=case.pk, user=request.user, **body.validated_data)
         return self._detail(case.pk)
+
+    @extend_schema(request=FollowUpRequestSerializer, responses={201: FollowUpSerializer})
+    @action(detail=True, methods=["post"], url_path="follow-ups")
+    def follow_ups(self, request: Request, pk: str) -> Response:
+        """Record a follow-up with the complainant (回访) and their satisfaction; 不满意 needs a
+        note and waits for a supervisor's decision before the case can be closed out."""
+        case = self.get_object()
+        body = FollowUpRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        follow_up = followup_record(case_id=case.pk, user=request.user, **body.validated_data)
+        return Response(FollowUpSerializer(follow_up).data, status=201)
 
     @extend_schema(
         request={"multipart/form-data": AttachmentRequestSerializer},

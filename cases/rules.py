@@ -42,6 +42,24 @@ def is_officer_or_supervisor_of(user: User, case: Case) -> bool:
     return is_officer_of(user, case) or is_supervisor_of(user, case)
 
 
+def may_see_complainant(user: User, case: Case) -> bool:
+    """The complainant's name and phone: the lead county's officers and supervisors only."""
+    return is_officer_or_supervisor_of(user, case)
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**: enough to tell people apart in a list, not to find them."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678; short numbers keep only their last two digits."""
+    digits = phone.strip()
+    if len(digits) >= 7:
+        return digits[:3] + "****" + digits[-4:]
+    return "*" * max(len(digits) - 2, 0) + digits[-2:] if digits else ""
+
+
 def may_file_field_check(user: User, case: Case) -> bool:
     """Inspectors of the case's region, and those who may work the case."""
     return (

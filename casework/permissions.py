@@ -39,6 +39,8 @@ VIEW_LEDGER = {
         "fieldcheck",
         # The evidence file (一案一档).
         "attachment",
+        # Follow-ups with the complainant (回访).
+        "followup",
     )
 }
 

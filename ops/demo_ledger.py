@@ -26,6 +26,8 @@ from cases.services import (
     case_update,
     extension_request_create,
     extension_request_decide,
+    followup_decide,
+    followup_record,
     milestone_complete,
     progress_report_add,
 )
@@ -256,6 +258,10 @@ class DemoLedger:
                 pollution_types=[pollution],
                 is_priority=self.random.random() < 0.12,
                 contact_person=self.random.choice(["李明", "张华", "刘洋", "陈静", "王磊"]),
+                complainant_name=self.random.choice(
+                    ["周先生", "吴女士", "郑某某", "匿名", "钱先生"]
+                ),
+                complainant_phone=f"1{self.random.randint(3000000000, 9999999999)}",
                 contact_phone=f"0796-8{self.random.randint(100000, 999999)}",
             )
         self._play(case)
@@ -383,6 +389,29 @@ class DemoLedger:
             return
         self._verify_and_close(case, done_day, officer)
 
+    def _follow_up(self, case: Case, officer: User, day: dt.date) -> None:
+        """回访 before close-out; a dissatisfied complainant is decided on the next day."""
+        roll = self.random.random()
+        result = "satisfied" if roll < 0.8 else "basically" if roll < 0.95 else "unsatisfied"
+        with clock.at(self.at(day)):
+            follow_up = followup_record(
+                case_id=case.pk,
+                user=officer,
+                visited_on=day,
+                method=self.random.choice(["phone", "phone", "visit"]),
+                result=result,
+                note="群众认为夜间仍偶有异味。" if result == "unsatisfied" else "",
+            )
+        if result != "unsatisfied":
+            return
+        with clock.at(self.at(day + dt.timedelta(days=1))):
+            followup_decide(
+                follow_up_id=follow_up.pk,
+                user=self.supervisor,
+                send_back=False,
+                comment="经现场复核，企业已整改到位，异味系周边农田施肥所致，同意销号。",
+            )
+
     def _evidence(self, case: Case, user: User, day: dt.date, *kinds: str) -> None:
         """File the material the checklist asks for (一案一档): small real PDFs and photos."""
         for kind in kinds:
@@ -492,6 +521,12 @@ class DemoLedger:
             return
         case.refresh_from_db()
         close_day = (case.notice_ends_on or verify_day) + dt.timedelta(days=rnd.randint(1, 5))
+        if case.kind == CaseKind.PETITION:
+            visit_day = verify_day + dt.timedelta(days=rnd.randint(1, 3))
+            if visit_day + dt.timedelta(days=1) >= self.today:
+                return
+            self._follow_up(case, officer, visit_day)
+            close_day = max(close_day, visit_day + dt.timedelta(days=2))
         if close_day >= self.today:
             return
         kinds = ["verification_opinion"] + (["notice_capture"] if case.notice_ends_on else [])

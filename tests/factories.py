@@ -37,6 +37,8 @@ def source(name: str = "第三轮中央生态环境保护督察", stream: str = 
             # No evidence checklist unless a test is about it (tests/cases/test_evidence.py).
             "evidence_for_submit": [],
             "evidence_for_close": [],
+            # No follow-up asked for before close-out unless a test is about it.
+            "followup_required": False,
             **policy,
         },
     )[0]

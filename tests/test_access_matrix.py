@@ -95,6 +95,13 @@ MATRIX: dict[str, Route] = {
             "rectification_deadline": "2099-01-01",
         },
     ),
+    # The matrix's case is not handled yet: those who may record a follow-up are told so (409).
+    "case-follow-ups": Route(
+        "post",
+        "/api/v1/cases/{case}/follow-ups/",
+        *everyone(409, qingyuan_officer=404, inspector=403, leader=403),
+        {"visited_on": "2026-11-01", "method": "phone", "result": "satisfied"},
+    ),
     "case-attachments": Route(
         "post",
         "/api/v1/cases/{case}/attachments/",

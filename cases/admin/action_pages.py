@@ -16,6 +16,7 @@ from cases.evidence import attachment_add
 from cases.models import (
     Case,
     ExtensionRequest,
+    FollowUp,
     Milestone,
     Objection,
 )
@@ -24,6 +25,8 @@ from cases.services import (
     case_reassign,
     extension_request_create,
     extension_request_decide,
+    followup_decide,
+    followup_record,
     milestone_complete,
     objection_decide,
     objection_record,
@@ -88,6 +91,26 @@ CASE_ACTIONS: dict[str, CaseAction] = {
                 kind=form.cleaned_data["kind"],
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
+            ),
+        ),
+        CaseAction(
+            "followup",
+            gettext_lazy("Record a follow-up"),
+            lambda case, user, **kw: admin_forms.FollowUpForm(**kw),
+            lambda case, user, form, request: followup_record(
+                case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "followup_decide",
+            gettext_lazy("Decide the dissatisfied follow-up"),
+            lambda case, user, **kw: admin_forms.FollowUpDecisionForm(**kw),
+            lambda case, user, form, request: followup_decide(
+                follow_up_id=_pending(FollowUp, request, "follow_up", case).pk,
+                user=user,
+                send_back=form.cleaned_data["decision"] == "back",
+                comment=form.cleaned_data["comment"],
+                deadline=form.cleaned_data["deadline"],
             ),
         ),
         CaseAction(

@@ -37,6 +37,7 @@ from cases.admin.inlines import (
     CaseEventInline,
     ExtensionRequestInline,
     FieldCheckInline,
+    FollowUpInline,
     MilestoneInline,
     ObjectionInline,
     ProgressReportInline,
@@ -51,6 +52,7 @@ from cases.models import (
     ProgressReport,
     Step,
 )
+from cases.rules import mask_name, mask_phone, may_see_complainant
 from cases.selectors import URGENT_FIRST, case_list
 from cases.services import (
     TRANSITIONS,
@@ -130,6 +132,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
         ProgressReportInline,
         FieldCheckInline,
         AttachmentInline,
+        FollowUpInline,
         ExtensionRequestInline,
         ObjectionInline,
         CaseEventInline,
@@ -162,6 +165,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
                     "responsible_leader",
                     "contact_person",
                     "contact_phone",
+                    ("complainant_name", "complainant_phone"),
                     "address",
                     ("latitude", "longitude"),
                 )
@@ -292,16 +296,32 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
         fieldsets = [(name, dict(options)) for name, options in self.fieldsets_base]
         if obj is None:
             fieldsets[2][1]["fields"] = ("assigned_on", "deadline")
+        if obj is not None and not may_see_complainant(request.user, obj):
+            # Only the lead county's officers and supervisors see who complained.
+            where = dict(fieldsets[1][1])
+            where["fields"] = tuple(
+                ("complainant_masked",) if f == ("complainant_name", "complainant_phone") else f
+                for f in where["fields"]
+            )
+            fieldsets[1] = (fieldsets[1][0], where)
         if obj is None or self.has_change_permission(request, obj):
             fieldsets.append((gettext_lazy("About this change"), {"fields": FORM_ONLY_FIELDS}))
         return fieldsets
+
+    @admin.display(description=gettext_lazy("complainant"))
+    def complainant_masked(self, case: Case) -> str:
+        parts = [mask_name(case.complainant_name), mask_phone(case.complainant_phone)]
+        return " ".join(p for p in parts if p) or "—"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Case | None = None) -> list[str]:
         if obj is None:
             return []
         editable = set(case_editable_fields(case=obj, user=request.user))
         names = [f.name for f in [*Case._meta.fields, *Case._meta.many_to_many]]
-        return [n for n in names if n not in editable and n not in ("id", "version")]
+        readonly = [n for n in names if n not in editable and n not in ("id", "version")]
+        if not may_see_complainant(request.user, obj):
+            readonly.append("complainant_masked")
+        return readonly
 
     def get_form(self, request: HttpRequest, obj: Case | None = None, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, **kwargs)

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, EvidenceKind, FeedbackOutcome
+from cases.models import Case, EvidenceKind, FeedbackOutcome, FollowUpMethod, Satisfaction
 from cases.services import TransitionSpec
 from casework.models import Region, ResponsibleUnit, User
 
@@ -183,3 +183,38 @@ class AttachmentForm(forms.Form):
             self.fields["kind"].help_text = _("Still required: %(names)s.") % {
                 "names": "、".join(str(label) for label in missing)
             }
+
+
+class FollowUpForm(forms.Form):
+    visited_on = forms.DateField(
+        label=_("followed up on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    method = forms.ChoiceField(label=_("method"), choices=FollowUpMethod.choices)
+    result = forms.ChoiceField(
+        label=_("satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the complainant is not satisfied: say with what."),
+    )
+
+
+class FollowUpDecisionForm(forms.Form):
+    """Deciding a dissatisfied follow-up."""
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("back", _("Send the case back for rectification")),
+            ("accept", _("Allow closure, with the reason recorded")),
+        ],
+    )
+    deadline = forms.DateField(
+        label=_("new deadline (if sent back)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    comment = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))

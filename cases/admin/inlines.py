@@ -20,6 +20,7 @@ from cases.models import (
     ExtensionRequest,
     ExtensionStatus,
     FieldCheck,
+    FollowUp,
     Milestone,
     Objection,
     ObjectionStatus,
@@ -149,6 +150,32 @@ class FieldCheckInline(ReadOnlyRowsInline):
                 for i, p in enumerate(check.photos.all(), start=1)
             ),
         )
+
+
+class FollowUpInline(ReadOnlyRowsInline):
+    """Follow-ups with the complainant (回访); a dissatisfied one links to its decision."""
+
+    model = FollowUp
+    fields = [
+        "visited_on",
+        "method",
+        "result",
+        "note",
+        "recorded_by",
+        "decision",
+        "decision_comment",
+        "decide_link",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("action"))
+    def decide_link(self, follow_up: FollowUp) -> str:
+        if not follow_up.awaits_decision:
+            return ""
+        return action_link(follow_up, "followup_decide", "follow_up", _("Decide"))
 
 
 class AttachmentInline(ReadOnlyRowsInline):

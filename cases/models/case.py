@@ -101,6 +101,28 @@ _notice_window_over.refusal = _(  # type: ignore[attr-defined]
 )
 
 
+def _no_dissatisfaction_undecided(case: Case) -> bool:
+    return not case.follow_ups.filter(result="unsatisfied", decision="").exists()
+
+
+_no_dissatisfaction_undecided.refusal = _(  # type: ignore[attr-defined]
+    "The complainant was not satisfied at the follow-up; a supervisor decides first: send the "
+    "case back, or allow closure with a reason."
+)
+
+
+def _followed_up(case: Case) -> bool:
+    return (
+        not (case.kind == CaseKind.PETITION and case.source.followup_required)
+        or case.follow_ups.exists()
+    )
+
+
+_followed_up.refusal = _(  # type: ignore[attr-defined]
+    "A petition is followed up with the complainant (回访) before it is closed out."
+)
+
+
 def _no_pending_objection(case: Case) -> bool:
     return not case.objections.filter(status=ObjectionStatus.PENDING).exists()
 
@@ -179,6 +201,10 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     responsible_leader = models.CharField(_("responsible leader"), max_length=50, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    # The complainant (信访人), for the follow-up: shown only to the lead county's officers and
+    # supervisors (cases.rules.may_see_complainant), masked everywhere else.
+    complainant_name = models.CharField(_("complainant"), max_length=50, blank=True)
+    complainant_phone = models.CharField(_("complainant's phone"), max_length=30, blank=True)
     pollution_types = models.ManyToManyField(
         PollutionType, verbose_name=_("pollution types"), blank=True, related_name="cases"
     )
@@ -461,7 +487,13 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.VERIFIED,
         target=State.CLOSED,
         permission=_is_supervisor,
-        conditions=[_notice_window_over, _no_pending_objection, _evidence_for_close],
+        conditions=[
+            _notice_window_over,
+            _no_pending_objection,
+            _followed_up,
+            _no_dissatisfaction_undecided,
+            _evidence_for_close,
+        ],
     )
     def close(self) -> None:
         self.closed_at = clock.now()

@@ -153,3 +153,56 @@ class DateRecomputation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.current_date} → {self.official_date}"
+
+
+class FollowUpMethod(models.TextChoices):
+    PHONE = "phone", _("By phone")
+    VISIT = "visit", _("In person")
+    SMS = "sms", _("By text message")
+    OTHER = "other", _("Other")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY = "basically", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Not satisfied")
+
+
+class FollowUpDecision(models.TextChoices):
+    REOPENED = "reopened", _("Sent back for rectification")
+    ACCEPTED = "accepted", _("Closure allowed, with the reason recorded")
+
+
+class FollowUp(Decision):
+    """A follow-up with the complainant before close-out (回访) and their satisfaction. A
+    dissatisfied one waits for a supervisor: send the case back, or allow closure with a reason."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    visited_on = models.DateField(_("followed up on"))
+    method = models.CharField(_("method"), max_length=10, choices=FollowUpMethod.choices)
+    result = models.CharField(_("satisfaction"), max_length=15, choices=Satisfaction.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=FollowUpDecision.choices, blank=True
+    )
+
+    class Meta(Decision.Meta):
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["case", "visited_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.visited_on} {self.get_result_display()}"
+
+    @property
+    def awaits_decision(self) -> bool:
+        return self.result == Satisfaction.UNSATISFIED and not self.decision

@@ -37,6 +37,8 @@ class Action(models.TextChoices):
     OBJECTION_DISMISS = "objection_dismiss", _("Objection dismissed")
     FIELD_CHECK = "field_check", _("Field check filed")
     EVIDENCE_ADD = "evidence_add", _("Evidence added")
+    FOLLOW_UP = "follow_up", _("Complainant followed up")
+    FOLLOW_UP_DECIDE = "follow_up_decide", _("Dissatisfaction decided")
     RECOMPUTE = "recompute", _("Dates recomputed on the official calendar")
 
 

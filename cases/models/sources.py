@@ -92,6 +92,11 @@ class Source(models.Model):
     evidence_for_close = models.JSONField(
         _("evidence required to close out"), default=evidence_for_close_default, blank=True
     )
+    followup_required = models.BooleanField(
+        _("follow-up required"),
+        default=True,
+        help_text=_("Petitions are followed up with the complainant (回访) before close-out."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

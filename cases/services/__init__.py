@@ -5,9 +5,9 @@ Admin, API, import and tasks all call these; nothing else assigns ``Case.state``
 ``casework.errors`` exceptions, which callers turn into messages or HTTP codes in one place each.
 
 The package: ``lifecycle`` (transitions), ``feedback`` (a petition's first step and its
-outcome), ``ledger`` (creation, corrections, reassignment), ``progress`` (progress reports,
-milestones), ``decisions`` (extensions, objections),
-all on the ``kernel`` (lock, refuse, set a field, write the event).
+outcome), ``followups`` (回访), ``ledger`` (creation, corrections, reassignment), ``progress``
+(progress reports, milestones), ``decisions`` (extensions, objections), all on the ``kernel``
+(lock, refuse, set a field, write the event).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from cases.services.decisions import (
     objection_record,
 )
 from cases.services.feedback import FEEDBACK_FIELDS, case_feedback
+from cases.services.followups import followup_decide, followup_record
 from cases.services.kernel import PROTECTED_FIELDS
 from cases.services.ledger import (
     OFFICER_EDITABLE_STATES,
@@ -56,6 +57,8 @@ __all__ = [
     "case_update",
     "extension_request_create",
     "extension_request_decide",
+    "followup_decide",
+    "followup_record",
     "milestone_add",
     "milestone_complete",
     "objection_decide",

@@ -20,7 +20,7 @@ from cases.models import (
     PollutionType,
     State,
 )
-from cases.rules import is_officer_of, is_supervisor_of
+from cases.rules import is_officer_of, is_supervisor_of, mask_name, mask_phone
 from cases.services.kernel import (
     PROTECTED_FIELDS,
     case_bump,
@@ -133,6 +133,8 @@ OFFICER_FIELDS = (
     "responsible_leader",
     "contact_person",
     "contact_phone",
+    "complainant_name",
+    "complainant_phone",
     "address",
     "latitude",
     "longitude",
@@ -161,6 +163,7 @@ SUPERVISOR_FIELDS = (
     "verification_conclusion",
 )
 OFFICER_EDITABLE_STATES = (State.ASSIGNED, State.RECTIFYING)
+MASKED_IN_TRAIL = {"complainant_name": mask_name, "complainant_phone": mask_phone}
 
 
 def case_editable_fields(*, case: Case, user: User) -> tuple[str, ...]:
@@ -206,6 +209,9 @@ def case_update(
             new = getattr(case, name)
             if old != new:
                 diff[name] = [json_value(old), json_value(new)]
+                if name in MASKED_IN_TRAIL:
+                    # The trail is read more widely than the case: who complained stays masked.
+                    diff[name] = [MASKED_IN_TRAIL[name](v or "") for v in (old, new)]
         if "region" in diff:
             region_ok = case.region_id in visible_region_ids(user)
             if not region_ok:

@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "cases.models.State",
         "FeedbackOutcomeEnum": "cases.models.FeedbackOutcome",
         "EvidenceKindEnum": "cases.models.EvidenceKind",
+        "SatisfactionEnum": "cases.models.Satisfaction",
+        "FieldCheckResultEnum": "cases.models.FieldCheckResult",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -309,6 +309,7 @@ def _empty_inlines() -> dict[str, str]:
         "progress_reports",
         "field_checks",
         "attachments",
+        "follow_ups",
         "extension_requests",
         "objections",
         "events",

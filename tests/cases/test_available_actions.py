@@ -18,6 +18,7 @@ from cases.services import (
     case_feedback,
     case_reassign,
     extension_request_create,
+    followup_record,
     objection_record,
     progress_report_add,
 )
@@ -47,6 +48,13 @@ TRIES: dict[str, Callable[[Case, User], object]] = {
     ),
     "evidence": lambda case, user: attachment_add(
         case_id=case.pk, user=user, kind="photo_after", upload=png("after.png")
+    ),
+    "followup": lambda case, user: followup_record(
+        case_id=case.pk,
+        user=user,
+        visited_on=case.assigned_on,
+        method="phone",
+        result="satisfied",
     ),
     "reassign": lambda case, user: case_reassign(
         case_id=case.pk,

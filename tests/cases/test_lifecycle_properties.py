@@ -20,6 +20,7 @@ from cases.models import (
     CaseKind,
     ExtensionRequest,
     FeedbackOutcome,
+    FollowUp,
     Objection,
     State,
     TruthFinding,
@@ -31,6 +32,8 @@ from cases.services import (
     case_update,
     extension_request_create,
     extension_request_decide,
+    followup_decide,
+    followup_record,
     objection_decide,
     objection_record,
     progress_report_add,
@@ -69,6 +72,7 @@ class LedgerMachine(RuleBasedStateMachine):
             "第二轮中央生态环境保护督察",
             evidence_for_submit=["rectification_report", "photo_after"],
             evidence_for_close=["verification_opinion"],
+            followup_required=True,
         )
         self.cases = [
             new_case(supervisor, Region.objects.get(name="吉州区")),
@@ -136,16 +140,30 @@ class LedgerMachine(RuleBasedStateMachine):
             data = dict(TRANSITION_DATA.get(name, {}))
             if name in ("reject", "reopen"):
                 data["deadline"] = self.clock.date() + dt.timedelta(days=20)
+            if step < 2 and name in ("submit", "close"):
+                self._prepare(case, name, officer)  # what the checklist asks for, mostly
             self._attempt(
                 case,
                 who,
                 lambda user, case=case, name=name, data=data: case_transition(
-                    case_id=case.pk,
-                    user=user,
-                    transition=name,
-                    data=TRANSITION_DATA.get(name, {}),
-                    comment="理由",
+                    case_id=case.pk, user=user, transition=name, data=data, comment="理由"
                 ),
+            )
+
+    def _prepare(self, case: Case, name: str, officer: str) -> None:
+        """A diligent unit files the evidence and the follow-up before asking for the step."""
+        stage, who = ("submit", officer) if name == "submit" else ("close", "supervisor")
+        required = case.source.evidence_required(stage)
+        have = set(case.attachments.values_list("kind", flat=True))
+        for kind in (k for k in required if k not in have):
+            attachment_add(case_id=case.pk, user=self.users[who], kind=kind, upload=png())
+        if name == "close" and case.source.followup_required and not case.follow_ups.exists():
+            followup_record(
+                case_id=case.pk,
+                user=self.users[officer],
+                visited_on=self.clock.date(),
+                method="phone",
+                result="satisfied",
             )
 
     @rule(
@@ -238,6 +256,42 @@ class LedgerMachine(RuleBasedStateMachine):
             read_only=("leader", "outsider"),
         )
 
+    @rule(
+        index=st.integers(0, 2),
+        who=st.sampled_from(ACTORS),
+        result=st.sampled_from(["satisfied", "basically", "unsatisfied"]),
+        send_back=st.booleans(),
+    )
+    def follow_up(self, index: int, who: str, result: str, send_back: bool) -> None:
+        """回访, and a supervisor's decision on a dissatisfied one."""
+        case = self.cases[index]
+        pending = FollowUp.objects.filter(case=case, result="unsatisfied", decision="").first()
+        if pending is not None:
+            self._attempt(
+                case,
+                who,
+                lambda user: followup_decide(
+                    follow_up_id=pending.pk,
+                    user=user,
+                    send_back=send_back,
+                    comment="经复核",
+                    deadline=self.clock.date() + dt.timedelta(days=15),
+                ),
+            )
+            return
+        self._attempt(
+            case,
+            who,
+            lambda user: followup_record(
+                case_id=case.pk,
+                user=user,
+                visited_on=self.clock.date(),
+                method="phone",
+                result=result,
+                note="仍有意见",
+            ),
+        )
+
     @rule(days=st.integers(1, 5))
     def time_passes(self, days: int) -> None:
         self.traveller.stop()
@@ -295,6 +349,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 .values_list("action", flat=True)
             )
             assert actions[-2:] == [Action.VERIFY, Action.CLOSE]
+            # ... was followed up where its source asks for it, with no dissatisfaction left
+            # undecided ...
+            if case.source.followup_required:
+                assert case.follow_ups.exists()
+            assert not case.follow_ups.filter(result="unsatisfied", decision="").exists()
             # ... and has the evidence its source's checklist asks for.
             assert case.evidence_missing("close") == []
             if case.truth_finding != TruthFinding.FALSE:
