@@ -109,8 +109,9 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
                     _("Follow-ups are for petitions, with their complainants."),
                 ),
                 (
-                    lambda case: case.feedback_outcome not in FEEDBACK_PENDING
-                    and case.state != State.CLOSED,
+                    lambda case: (
+                        case.feedback_outcome not in FEEDBACK_PENDING and case.state != State.CLOSED
+                    ),
                     _("A petition is followed up once handled and before it is closed out."),
                 ),
             ),
@@ -124,6 +125,18 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
                 (
                     lambda case: case.state != State.CLOSED,
                     _("A closed case cannot be reassigned; reopen it first."),
+                ),
+            ),
+        ),
+        CaseActionRule(
+            "notice",
+            _("Set the notice's publication day"),
+            rules.is_supervisor_of,
+            _("Only a city supervisor may set notice dates."),
+            (
+                (
+                    lambda case: case.state == State.VERIFIED and case.source.public_notice,
+                    _("Only a verified case under public notice has notice dates."),
                 ),
             ),
         ),

@@ -285,7 +285,7 @@ def calendar_recompute(*, user: User | None, dry_run: bool = False) -> Recompute
         provisional = workdays.span_is_provisional(case.assigned_on, new)
         _recompute(case, user, "deadline", new, provisional, report)
     for case in notices.select_related("source").select_for_update(of=("self",)).order_by("pk"):
-        verified_on = timezone.localdate(case.verified_at)
+        verified_on = case.notice_starts_on or timezone.localdate(case.verified_at)
         new = case.source.notice_end(verified_on)
         if new is None:
             continue

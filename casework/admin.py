@@ -23,7 +23,7 @@ class RegionAdmin(NotFoundOutsideScope, admin.ModelAdmin):
 
 @admin.register(ResponsibleUnit)
 class ResponsibleUnitAdmin(NotFoundOutsideScope, admin.ModelAdmin):
-    list_display = ["name", "kind", "region", "is_active"]
+    list_display = ["name", "kind", "region", "contact_phone", "is_active"]
     list_filter = ["kind", "is_active", "region"]
     search_fields = ["name"]
     autocomplete_fields = ["region"]

@@ -191,6 +191,9 @@ class ResponsibleUnit(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="units"
     )
+    # Printed on the public notice (整改销号公示) for objections: 受理部门、联系电话、联系地址.
+    contact_phone = models.CharField(_("phone for the public"), max_length=30, blank=True)
+    contact_address = models.CharField(_("address for the public"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ResponsibleUnitQuerySet.as_manager()

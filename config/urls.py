@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from cases import public
 from cases.api import CaseViewSet, attachment_file, field_check_photo
 from casework.api import LoginView, LogoutView, MeView
 from notifications.api import NotificationViewSet
@@ -59,6 +60,13 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # No login: the notices before close-out, and the objection form (cases.public).
+    path("public/notices/", public.notice_list, name="public-notice-list"),
+    re_path(
+        r"^public/notices/(?P<case_id>[0-9]{1,18})/$",
+        public.notice_detail,
+        name="public-notice-detail",
+    ),
 ]
 
 handler404 = "ops.errors.not_found"

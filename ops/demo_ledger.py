@@ -201,6 +201,11 @@ class DemoLedger:
         return self.random.choices(self.counties, weights=weights)[0]
 
     def load(self) -> None:
+        # The public notice prints whom to contact; the demo's numbers are made up.
+        for unit in ResponsibleUnit.objects.filter(contact_phone=""):
+            unit.contact_phone = f"0796-8{self.random.randint(100000, 999999)}（演示）"
+            unit.contact_address = f"{unit.region.name}{unit.name}（演示地址）"
+            unit.save(update_fields=["contact_phone", "contact_address"])
         for spec in _sources(self.today):
             source = self._source(spec)
             batches = self._batches(source, spec)

@@ -55,6 +55,9 @@ def _image() -> io.BytesIO:
 SCOPED_READ = everyone(200, qingyuan_officer=404)
 MATRIX: dict[str, Route] = {
     "healthz": Route("get", "/healthz", {}, 200),
+    # The public notice page needs no login; a case not under notice is not there for anyone.
+    "public-notice-list": Route("get", "/public/notices/", {}, 200),
+    "public-notice-detail": Route("get", "/public/notices/{case}/", {}, 404),
     "set_language": Route("post", "/i18n/setlang/", {}, 302, {"language": "en"}),
     # The API's description is public (it holds no data); a dead token is still refused.
     "api-schema": Route("get", "/api/schema/", {"deactivated": 401}, 200),

@@ -20,6 +20,7 @@ from cases.models import (
     Milestone,
     Objection,
 )
+from cases.notice import notice_publish
 from cases.services import (
     case_feedback,
     case_reassign,
@@ -118,6 +119,16 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             gettext_lazy("Reassign"),
             lambda case, user, **kw: admin_forms.ReassignForm(user=user, **kw),
             lambda case, user, form, request: case_reassign(
+                case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "notice",
+            gettext_lazy("Set the notice's publication day"),
+            lambda case, user, **kw: admin_forms.NoticeForm(
+                initial={"starts_on": case.notice_starts_on}, **kw
+            ),
+            lambda case, user, form, request: notice_publish(
                 case_id=case.pk, user=user, **form.cleaned_data
             ),
         ),

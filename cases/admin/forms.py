@@ -218,3 +218,11 @@ class FollowUpDecisionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     comment = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoticeForm(forms.Form):
+    starts_on = forms.DateField(
+        label=_("public notice starts on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the notice was really published; its end is counted from it."),
+    )

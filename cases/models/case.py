@@ -161,6 +161,14 @@ class CaseQuerySet(models.QuerySet["Case"]):
             return self.all()
         return self.filter(region__in=Region.objects.visible_to(user))
 
+    def in_public_notice(self, today: dt.date | None = None) -> CaseQuerySet:
+        """The cases anyone may read on the public notice page: verified, in their window. The
+        only read of cases without a user; the page shows only what the notice prints."""
+        today = today or clock.today()
+        return self.filter(
+            state=State.VERIFIED, notice_starts_on__lte=today, notice_ends_on__gte=today
+        )
+
     def open(self) -> CaseQuerySet:
         return self.filter(state__in=OPEN_STATES)
 
@@ -298,6 +306,9 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    notice_starts_on = models.DateField(
+        _("public notice starts on"), null=True, blank=True, editable=False
+    )
     notice_ends_on = models.DateField(
         _("public notice ends on"), null=True, blank=True, editable=False
     )
@@ -468,6 +479,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def verify(self) -> None:
         self.verified_at = clock.now()
         today = clock.today()
+        self.notice_starts_on = today if self.source.public_notice else None
         self.notice_ends_on = self.source.notice_end(today)
         self.notice_ends_provisional = self.notice_ends_on is not None and (
             workdays.span_is_provisional(today, self.notice_ends_on)
@@ -507,6 +519,6 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def reopen(self) -> None:
         self.reopen_count += 1
         self.submitted_at = self.verified_at = self.closed_at = None
-        self.notice_ends_on = None
+        self.notice_starts_on = self.notice_ends_on = None
         self.notice_ends_provisional = False
         self.stage_concluded_at = None

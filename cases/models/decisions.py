@@ -77,12 +77,17 @@ class Objection(Decision):
     )
     received_on = models.DateField(_("received on"))
     content = models.TextField(_("content"))
+    # Recorded by a supervisor, or filed by a citizen on the public notice page (no one).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
     )
+    from_public_page = models.BooleanField(_("filed on the public page"), default=False)
+    contact = models.CharField(_("objector's contact"), max_length=100, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -39,6 +39,7 @@ class Action(models.TextChoices):
     EVIDENCE_ADD = "evidence_add", _("Evidence added")
     FOLLOW_UP = "follow_up", _("Complainant followed up")
     FOLLOW_UP_DECIDE = "follow_up_decide", _("Dissatisfaction decided")
+    NOTICE_PUBLISH = "notice_publish", _("Public notice dates set")
     RECOMPUTE = "recompute", _("Dates recomputed on the official calendar")
 
 

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from cases.actions import CASE_ACTION_RULES, case_available_actions
 from cases.evidence import attachment_add
+from cases.notice import notice_publish
 from cases.models import Case, State
 from cases.services import (
     case_feedback,
@@ -63,6 +64,9 @@ TRIES: dict[str, Callable[[Case, User], object]] = {
             name="吉州区生态环境局", region=case.region, defaults={"kind": "other"}
         )[0],
         comment="职责调整",
+    ),
+    "notice": lambda case, user: notice_publish(
+        case_id=case.pk, user=user, starts_on=case.notice_starts_on or case.assigned_on
     ),
     "objection": lambda case, user: objection_record(
         case_id=case.pk, user=user, content="群众反映仍有异味"
