@@ -38,6 +38,11 @@ class CaseActionRule:
 
 
 _MAY_NOT = _("You may not do this on this case.")
+# A repeat (重复件) follows its original: the work is done, and asked for, on the original.
+_NOT_A_REPEAT = (
+    lambda case: case.duplicate_of_id is None,
+    _("A repeat follows its original; work on the original instead."),
+)
 
 CASE_ACTION_RULES: dict[str, CaseActionRule] = {
     rule.name: rule
@@ -60,6 +65,7 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
             rules.is_officer_of,
             _("Only an officer of the case's county may request an extension."),
             (
+                _NOT_A_REPEAT,
                 (
                     lambda case: case.state in OPEN_STATES,
                     _("Extensions are for cases still being worked on."),
@@ -72,6 +78,7 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
             rules.is_officer_of,
             _("Only an officer of the case's county may feed back its outcome."),
             (
+                _NOT_A_REPEAT,
                 (
                     lambda case: case.kind == CaseKind.PETITION,
                     _("Only petitions are fed back; a finding is rectified to its plan."),
@@ -104,6 +111,7 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
             rules.is_officer_or_supervisor_of,
             _MAY_NOT,
             (
+                _NOT_A_REPEAT,
                 (
                     lambda case: case.kind == CaseKind.PETITION,
                     _("Follow-ups are for petitions, with their complainants."),
@@ -129,11 +137,36 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
             ),
         ),
         CaseActionRule(
+            "repeat",
+            _("Link as a repeat"),
+            rules.is_supervisor_of,
+            _("Only a city supervisor may link repeats."),
+            (
+                (
+                    lambda case: case.kind == CaseKind.PETITION,
+                    _("Only petitions are linked as repeats."),
+                ),
+                _NOT_A_REPEAT,
+                (
+                    lambda case: not case.duplicates.exists(),
+                    _("This case has repeats of its own; it cannot become a repeat."),
+                ),
+            ),
+        ),
+        CaseActionRule(
+            "unrepeat",
+            _("Unlink from the original"),
+            rules.is_supervisor_of,
+            _("Only a city supervisor may link repeats."),
+            ((lambda case: case.duplicate_of_id is not None, _("This case is not a repeat.")),),
+        ),
+        CaseActionRule(
             "notice",
             _("Set the notice's publication day"),
             rules.is_supervisor_of,
             _("Only a city supervisor may set notice dates."),
             (
+                _NOT_A_REPEAT,
                 (
                     lambda case: case.state == State.VERIFIED and case.source.public_notice,
                     _("Only a verified case under public notice has notice dates."),
@@ -146,6 +179,7 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
             rules.is_supervisor_of,
             _("Only a city supervisor may record objections."),
             (
+                _NOT_A_REPEAT,
                 (
                     lambda case: case.state == State.VERIFIED,
                     _("Objections are recorded against verified cases under public notice."),

@@ -127,7 +127,8 @@ def reminder_reschedule(*, case: Case, force: bool = False) -> CaseReminder:
         reminder.epoch += 1  # a new schedule: its messages get new dedupe keys
     reminder.level = Level.NONE
     reminder.next_rule, reminder.next_reminder_at = None, None
-    if case.state in OPEN_STATES:
+    # A repeat (重复件) is chased through its original, never on its own.
+    if case.state in OPEN_STATES and case.duplicate_of_id is None:
         try:
             rung, due = _next_rung(_schedule(case.deadline), now, clock.today())
         except workdays.CalendarOutOfRange:
@@ -362,7 +363,9 @@ EVENT_AUDIENCE = {
 def on_case_event(event: CaseEvent) -> None:
     """Inside the change's transaction: remake the reminder schedule and tell who should know."""
     case = event.case
-    reminder_reschedule(case=case)
+    # Linked as a repeat or unlinked: chased through the original, or on its own again.
+    relinked = event.action in (Action.REPEAT_LINK, Action.REPEAT_UNLINK)
+    reminder_reschedule(case=case, force=relinked)
     recipients: list[User] = []
     if event.action in EVENT_AUDIENCE:
         recipients = audience(case, EVENT_AUDIENCE[event.action])

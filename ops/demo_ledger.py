@@ -269,6 +269,24 @@ class DemoLedger:
                 complainant_phone=f"1{self.random.randint(3000000000, 9999999999)}",
                 contact_phone=f"0796-8{self.random.randint(100000, 999999)}",
             )
+        if self.random.random() < 0.05:
+            # Another citizen reported the same thing the same day: a repeat (重复件) that
+            # follows this case through its life.
+            with clock.at(self.at(batch.handed_down_on, 17)):
+                case_create(
+                    user=self.supervisor,
+                    kind=CaseKind.PETITION,
+                    source=source,
+                    batch=batch,
+                    acceptance_number=f"{number[:-4]}{index + 501:04d}",
+                    summary=summary.replace("反映", "再次反映", 1),
+                    region=region,
+                    unit=case.unit,
+                    assigned_on=batch.handed_down_on,
+                    pollution_types=[pollution],
+                    duplicate_of=case,
+                    comment="与同批次已交办件反映问题相同，作重复件处理。",
+                )
         self._play(case)
 
     def _finding(self, source: Source, spec: DemoSource, index: int) -> None:

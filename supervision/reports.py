@@ -83,14 +83,19 @@ def percent(part: int, whole: int) -> Decimal | None:
     return value
 
 
+# A repeat (重复件) is counted once, with its original; how many there are is said beside.
+ORIGINAL = Q(duplicate_of__isnull=True)
+
+
 def _counts() -> dict[str, Any]:
     return {
-        "assigned": Count("id"),
-        "concluded": Count("id", filter=CONCLUDED),
-        "stage_concluded": Count("id", filter=STAGE_ONLY),
-        "verified": Count("id", filter=Q(state=State.VERIFIED)),
-        "closed_out": Count("id", filter=CLOSED_OUT),
-        "reopened": Count("id", filter=Q(reopen_count__gt=0)),
+        "assigned": Count("id", filter=ORIGINAL),
+        "concluded": Count("id", filter=CONCLUDED & ORIGINAL),
+        "stage_concluded": Count("id", filter=STAGE_ONLY & ORIGINAL),
+        "verified": Count("id", filter=Q(state=State.VERIFIED) & ORIGINAL),
+        "closed_out": Count("id", filter=CLOSED_OUT & ORIGINAL),
+        "reopened": Count("id", filter=Q(reopen_count__gt=0) & ORIGINAL),
+        "repeats": Count("id", filter=~ORIGINAL),
     }
 
 
@@ -203,8 +208,10 @@ def report_sentences(
     rates = closure_rates(cases=petitions)["total"]
     n, m = rates["assigned"], rates["closed_out"]
     rate = rates["rates"]["closed_out"]
+    # Repeats (重复件) are counted once, with their original; how many there were is said.
+    repeats = f"（重复件{rates['repeats']}件）" if rates["repeats"] else ""
     petition_sentence = (
-        f"{scope_label}交办信访件{n}件，已整改销号{m}件，整改销号率{rate}%。"
+        f"{scope_label}交办信访件{n}件{repeats}，已整改销号{m}件，整改销号率{rate}%。"
         if n
         else f"{scope_label}交办信访件0件。"
     )
@@ -229,6 +236,7 @@ def report_sentences(
             "sentence": petition_sentence,
             "assigned": n,
             "closed_out": m,
+            "repeats": rates["repeats"],
             "rate": rate,
             "definition": RATE_DEFINITIONS[2].as_dict(),
         },

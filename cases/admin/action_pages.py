@@ -23,7 +23,9 @@ from cases.models import (
 from cases.notice import notice_publish
 from cases.services import (
     case_feedback,
+    case_mark_repeat,
     case_reassign,
+    case_unmark_repeat,
     extension_request_create,
     extension_request_decide,
     followup_decide,
@@ -119,6 +121,22 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             gettext_lazy("Reassign"),
             lambda case, user, **kw: admin_forms.ReassignForm(user=user, **kw),
             lambda case, user, form, request: case_reassign(
+                case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "repeat",
+            gettext_lazy("Link as a repeat"),
+            lambda case, user, **kw: admin_forms.RepeatForm(**kw),
+            lambda case, user, form, request: case_mark_repeat(
+                case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "unrepeat",
+            gettext_lazy("Unlink from the original"),
+            lambda case, user, **kw: admin_forms.CommentForm(**kw),
+            lambda case, user, form, request: case_unmark_repeat(
                 case_id=case.pk, user=user, **form.cleaned_data
             ),
         ),

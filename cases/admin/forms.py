@@ -226,3 +226,14 @@ class NoticeForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The day the notice was really published; its end is counted from it."),
     )
+
+
+class RepeatForm(forms.Form):
+    original_number = forms.CharField(
+        label=_("acceptance number of the original"),
+        max_length=64,
+        help_text=_(
+            "From now on the repeat follows the original: its outcome, deadlines and close-out."
+        ),
+    )
+    comment = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -101,6 +101,15 @@ _notice_window_over.refusal = _(  # type: ignore[attr-defined]
 )
 
 
+def _not_a_repeat(case: Case) -> bool:
+    return case.duplicate_of_id is None
+
+
+_not_a_repeat.refusal = _(  # type: ignore[attr-defined]
+    "A repeat follows its original; work on the original instead."
+)
+
+
 def _no_dissatisfaction_undecided(case: Case) -> bool:
     return not case.follow_ups.filter(result="unsatisfied", decision="").exists()
 
@@ -173,7 +182,8 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(state__in=OPEN_STATES)
 
     def overdue(self, today: dt.date | None = None) -> CaseQuerySet:
-        return self.open().filter(deadline__lt=today or clock.today())
+        """Open cases past their deadline; a repeat is not chased apart from its original."""
+        return self.open().filter(deadline__lt=today or clock.today(), duplicate_of__isnull=True)
 
 
 class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -368,7 +378,11 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.state in OPEN_STATES and self.deadline < clock.today()
+        return (
+            self.state in OPEN_STATES
+            and self.deadline < clock.today()
+            and self.duplicate_of_id is None
+        )
 
     @property
     def step(self) -> str | None:
@@ -439,6 +453,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.ASSIGNED,
         target=State.RECTIFYING,
         permission=_is_officer_or_supervisor,
+        conditions=[_not_a_repeat],
     )
     def start(self) -> None:
         self.started_at = clock.now()
@@ -448,7 +463,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.RECTIFYING,
         target=State.SUBMITTED,
         permission=_is_county_officer,
-        conditions=[_evidence_for_submit],
+        conditions=[_not_a_repeat, _evidence_for_submit],
     )
     def submit(self) -> None:
         self.submitted_at = clock.now()
@@ -463,7 +478,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=[State.ASSIGNED, State.RECTIFYING],
         target=State.SUBMITTED,
         permission=_is_officer_or_supervisor,
-        conditions=[_evidence_for_submit],
+        conditions=[_not_a_repeat, _evidence_for_submit],
     )
     def conclude(self) -> None:
         """Feedback 办结: the petition is handled and goes to verification (run by
@@ -475,6 +490,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.SUBMITTED,
         target=State.VERIFIED,
         permission=_is_supervisor,
+        conditions=[_not_a_repeat],
     )
     def verify(self) -> None:
         self.verified_at = clock.now()
@@ -490,6 +506,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.SUBMITTED,
         target=State.RECTIFYING,
         permission=_is_supervisor,
+        conditions=[_not_a_repeat],
     )
     def reject(self) -> None:
         self.submitted_at = None
@@ -500,6 +517,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         target=State.CLOSED,
         permission=_is_supervisor,
         conditions=[
+            _not_a_repeat,
             _notice_window_over,
             _no_pending_objection,
             _followed_up,
@@ -515,6 +533,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=[State.VERIFIED, State.CLOSED],
         target=State.RECTIFYING,
         permission=_is_supervisor,
+        conditions=[_not_a_repeat],
     )
     def reopen(self) -> None:
         self.reopen_count += 1

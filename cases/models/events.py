@@ -40,6 +40,9 @@ class Action(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Complainant followed up")
     FOLLOW_UP_DECIDE = "follow_up_decide", _("Dissatisfaction decided")
     NOTICE_PUBLISH = "notice_publish", _("Public notice dates set")
+    REPEAT_LINK = "repeat_link", _("Linked as a repeat")
+    REPEAT_UNLINK = "repeat_unlink", _("Unlinked from its original")
+    REPEAT_FOLLOW = "repeat_follow", _("Followed its original")
     RECOMPUTE = "recompute", _("Dates recomputed on the official calendar")
 
 

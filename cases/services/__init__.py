@@ -6,8 +6,8 @@ Admin, API, import and tasks all call these; nothing else assigns ``Case.state``
 
 The package: ``lifecycle`` (transitions), ``feedback`` (a petition's first step and its
 outcome), ``followups`` (回访), ``ledger`` (creation, corrections, reassignment), ``progress``
-(progress reports, milestones), ``decisions`` (extensions, objections), all on the ``kernel``
-(lock, refuse, set a field, write the event).
+(progress reports, milestones), ``decisions`` (extensions, objections), ``repeats`` (重复件,
+which follow their original), all on the ``kernel`` (lock, refuse, set a field, write the event).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from cases.services.lifecycle import (
     case_transition,
 )
 from cases.services.progress import milestone_add, milestone_complete, progress_report_add
+from cases.services.repeats import case_mark_repeat, case_unmark_repeat
 
 __all__ = [
     "FEEDBACK_FIELDS",
@@ -52,8 +53,10 @@ __all__ = [
     "case_create",
     "case_editable_fields",
     "case_feedback",
+    "case_mark_repeat",
     "case_reassign",
     "case_transition",
+    "case_unmark_repeat",
     "case_update",
     "extension_request_create",
     "extension_request_decide",

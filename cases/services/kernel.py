@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -131,7 +132,89 @@ def event_record(
     )
     case_event_recorded.send(sender=CaseEvent, event=event)
     transaction.on_commit(lambda: case_event_committed.send_robust(sender=CaseEvent, event=event))
+    if action in FOLLOWED_ACTIONS and case.kind == "petition":
+        repeats_follow(case, event)
     return event
+
+
+# --- repeats (重复件): they follow their original ------------------------------------------------
+
+# What a repeat takes over from its original, whenever the original's lifecycle moves.
+MIRRORED_FIELDS = (
+    "state",
+    "feedback_outcome",
+    "fed_back_at",
+    "feedback_deadline",
+    "rectification_deadline",
+    "deadline",
+    "deadline_provisional",
+    "started_at",
+    "submitted_at",
+    "verified_at",
+    "notice_starts_on",
+    "notice_ends_on",
+    "notice_ends_provisional",
+    "closed_at",
+    "stage_concluded_at",
+    "truth_finding",
+    "investigation",
+    "rectification_measures",
+    "rectification_account",
+    "accountability_account",
+    "verification_conclusion",
+)
+FOLLOWED_ACTIONS = {
+    Action.START,
+    Action.SUBMIT,
+    Action.VERIFY,
+    Action.REJECT,
+    Action.CLOSE,
+    Action.REOPEN,
+    Action.FEEDBACK,
+    Action.UPDATE,
+    Action.EXTENSION_APPROVE,
+    Action.NOTICE_PUBLISH,
+    Action.RECOMPUTE,
+}
+
+
+def repeat_mirror(
+    repeat: Case, original: Case, user: User | None, action: str, comment: str
+) -> None:
+    """Make ``repeat`` what its original is now (state, outcome, dates, findings) and write the
+    repeat's event. The state is written by UPDATE: a repeat's lifecycle is its original's."""
+    values: dict[str, Any] = {name: getattr(original, name) for name in MIRRORED_FIELDS}
+    # A repeat handed down after its original's deadline keeps its own date as the floor.
+    values["deadline"] = max(original.deadline, repeat.assigned_on)
+    from_state, deadline_before = repeat.state, repeat.deadline
+    Case.objects.filter(pk=repeat.pk).update(
+        **values, version=models.F("version") + 1, updated_at=timezone.now()
+    )
+    repeat.refresh_from_db()
+    moved = repeat.state != from_state
+    event_record(
+        repeat,
+        user,
+        action,
+        comment=comment,
+        from_state=from_state if moved or action == Action.REPEAT_LINK else "",
+        to_state=repeat.state if moved or action == Action.REPEAT_LINK else "",
+        deadline_before=deadline_before,
+        data={"original": original.pk, "original_number": original.acceptance_number},
+    )
+
+
+def repeats_follow(original: Case, event: CaseEvent) -> None:
+    """After a change to an original, its repeats follow it (each with its own event)."""
+    for repeat in Case.objects.select_for_update().filter(duplicate_of=original).order_by("pk"):
+        repeat_mirror(
+            repeat,
+            original,
+            event.actor,
+            Action.REPEAT_FOLLOW,
+            _("Followed the original %(number)s: %(action)s")
+            % {"number": original.acceptance_number, "action": event.get_action_display()},
+        )
 
 
 def case_bump(case: Case, *fields: str) -> None:

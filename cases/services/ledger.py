@@ -29,9 +29,11 @@ from cases.services.kernel import (
     field_set,
     json_value,
     pollution_types_resolve,
+    repeat_mirror,
     require,
     visible_region_ids,
 )
+from cases.services.repeats import repeat_link_check
 from casework import clock, workdays
 from casework.errors import InvalidInput
 from casework.models import Region, ResponsibleUnit, User
@@ -123,6 +125,13 @@ def case_create(
             to_state=case.state,
             data={"deadline": case.deadline.isoformat()},
         )
+        if case.duplicate_of_id is not None:
+            # Put on the ledger as a repeat: it follows its original from the start.
+            original = Case.objects.select_for_update().get(pk=case.duplicate_of_id)
+            errors = repeat_link_check(case, original)
+            if errors:
+                raise InvalidInput({"duplicate_of": errors["original"]})
+            repeat_mirror(case, original, user, Action.REPEAT_LINK, comment)
     return case
 
 
@@ -159,7 +168,6 @@ SUPERVISOR_FIELDS = (
     "is_priority",
     "assigned_on",
     "deadline",
-    "duplicate_of",
     "verification_conclusion",
 )
 OFFICER_EDITABLE_STATES = (State.ASSIGNED, State.RECTIFYING)

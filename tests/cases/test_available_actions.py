@@ -13,11 +13,13 @@ from rest_framework.test import APIClient
 
 from cases.actions import CASE_ACTION_RULES, case_available_actions
 from cases.evidence import attachment_add
-from cases.notice import notice_publish
 from cases.models import Case, State
+from cases.notice import notice_publish
 from cases.services import (
     case_feedback,
+    case_mark_repeat,
     case_reassign,
+    case_unmark_repeat,
     extension_request_create,
     followup_record,
     objection_record,
@@ -65,6 +67,15 @@ TRIES: dict[str, Callable[[Case, User], object]] = {
         )[0],
         comment="职责调整",
     ),
+    "repeat": lambda case, user: case_mark_repeat(
+        case_id=case.pk,
+        user=user,
+        original_number=new_case(
+            User.objects.get(username="supervisor"), case.region
+        ).acceptance_number,
+        comment="同一问题",
+    ),
+    "unrepeat": lambda case, user: case_unmark_repeat(case_id=case.pk, user=user, comment="不是"),
     "notice": lambda case, user: notice_publish(
         case_id=case.pk, user=user, starts_on=case.notice_starts_on or case.assigned_on
     ),
