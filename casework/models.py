@@ -209,6 +209,14 @@ class ResponsibleUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def may_lead_in(self, region: Region) -> bool:
+        """Whether this unit may lead a case of ``region``: a unit of that region or of a region
+        above it, or a city department (市本级) of the city above it."""
+        above = region.ancestor_ids
+        return self.region_id in above or (
+            self.region.kind == RegionKind.CITY_LEVEL and self.region.parent_id in above
+        )
+
 
 class User(AbstractUser):
     """A person who uses the system. Roles come from memberships, never from this row alone."""

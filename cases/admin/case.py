@@ -91,6 +91,13 @@ class CaseAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and "expected_version" in self.fields:
             self.fields["expected_version"].initial = self.instance.version
+        if not self.instance.pk and "deadline" in self.fields:
+            # A petition's deadline follows its source's rule: typed only for a finding.
+            self.fields["deadline"].required = False
+            self.fields["deadline"].help_text = gettext_lazy(
+                "Leave empty for a petition: the feedback deadline follows the source's rule. "
+                "A finding needs the deadline of its rectification plan."
+            )
 
 
 @admin.register(Case)

@@ -373,6 +373,10 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             errors["deadline"] = _("The deadline cannot be earlier than the date assigned.")
         if self.duplicate_of_id and self.duplicate_of_id == self.pk:
             errors["duplicate_of"] = _("A case cannot be a duplicate of itself.")
+        if self.unit_id and self.region_id and not self.unit.may_lead_in(self.region):
+            errors["unit"] = _(
+                "The lead unit must belong to the case's region or the city above it."
+            )
         if errors:
             raise ValidationError(errors)
 

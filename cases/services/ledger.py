@@ -286,6 +286,10 @@ def case_reassign(
             errors["region"] = [_("You may not move a case outside your jurisdiction.")]
         if unit.pk == case.unit_id and (region is None or region.pk == case.region_id):
             errors["unit"] = [_("The case is already with this unit.")]
+        elif not unit.may_lead_in(region or case.region):
+            errors["unit"] = [
+                _("The lead unit must belong to the case's region or the city above it.")
+            ]
         if errors:
             raise InvalidInput(errors)
         data = {"unit": [case.unit.name, unit.name], "unit_id": [case.unit_id, unit.pk]}

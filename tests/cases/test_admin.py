@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.models import HANDLING_FIELDS, Action, Case, CaseEvent, PollutionType, State
+from casework.errors import InvalidInput
 from casework.models import Region, User
 from tests.cases.conftest import SUBMISSION, advance
 from tests.factories import new_case
@@ -273,6 +274,28 @@ def test_a_supervisor_puts_a_petition_on_the_ledger_from_the_admin(
     assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == [
         Action.CREATE
     ]
+    # Without a typed deadline, a petition's follows the source's rule; a finding's is asked for.
+    base = {
+        "source": src.pk,
+        "summary": "反映某砂场扬尘",
+        "region": jizhou.pk,
+        "unit": ResponsibleUnit.objects.get(name="吉州区人民政府").pk,
+        "assigned_on": today.isoformat(),
+        **dict.fromkeys(HANDLING_FIELDS, 0),
+        **_empty_inlines(),
+    }
+    response = client.post(
+        "/admin/cases/case/add/",
+        {**base, "kind": "petition", "acceptance_number": "X3JX202611250002"},
+    )
+    assert response.status_code == 302
+    computed = Case.objects.get(acceptance_number="X3JX202611250002")
+    assert computed.deadline == src.report_deadline(today)
+    refused = client.post(
+        "/admin/cases/case/add/", {**base, "kind": "finding", "acceptance_number": "ZY-2026-009"}
+    )
+    assert refused.status_code == 200
+    assert "整改方案" in str(refused.context["adminform"].form.errors["deadline"])
 
 
 def test_progress_added_inline_goes_through_the_service(
@@ -323,3 +346,17 @@ def _empty_inlines() -> dict[str, str]:
             }
         )
     return data
+
+
+def test_a_case_is_led_by_a_unit_of_its_county_or_the_city(
+    supervisor: User, jizhou: Region
+) -> None:
+    """A 吉州区 case led by 泰和县人民政府 was accepted; now it is refused with a reason."""
+    from casework.models import ResponsibleUnit
+
+    taihe_unit = ResponsibleUnit.objects.get(name="泰和县人民政府")
+    with pytest.raises(InvalidInput) as excinfo:
+        new_case(supervisor, jizhou, unit=taihe_unit)
+    assert "所在区域" in excinfo.value.field_errors["unit"][0]
+    city_unit = ResponsibleUnit.objects.filter(region__name="市本级").first()
+    assert new_case(supervisor, jizhou, unit=city_unit).unit == city_unit
