@@ -306,9 +306,9 @@ def test_the_api_takes_feedback_with_field_errors_and_conflicts(
 
 def test_the_admin_feedback_page(petition: Case, jizhou_officer: User) -> None:
     web = Client()
-    web.force_login(jizhou_officer)
     url = f"/admin/cases/case/{petition.pk}/act/feedback/"
     with on(dt.date(2026, 6, 5)):
+        web.force_login(jizhou_officer)  # on that day: a session does not outlive a workday
         page = web.get(url)
         assert page.status_code == 200
         text = page.content.decode()

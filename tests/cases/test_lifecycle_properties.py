@@ -27,8 +27,10 @@ from cases.models import (
 )
 from cases.services import (
     case_feedback,
+    case_mark_repeat,
     case_reassign,
     case_transition,
+    case_unmark_repeat,
     case_update,
     extension_request_create,
     extension_request_decide,
@@ -292,6 +294,40 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
         )
 
+    @rule(who=st.sampled_from(ACTORS), link=st.booleans())
+    def repeat(self, who: str, link: bool) -> None:
+        """The third case (吉州区) is linked as a repeat of the first, or unlinked again."""
+        repeat, original = self.cases[2], self.cases[0]
+        if link:
+            self._attempt(
+                repeat,
+                who,
+                lambda user: case_mark_repeat(
+                    case_id=repeat.pk,
+                    user=user,
+                    original_number=original.acceptance_number,
+                    comment="同一问题",
+                ),
+            )
+        else:
+            self._attempt(
+                repeat,
+                who,
+                lambda user: case_unmark_repeat(case_id=repeat.pk, user=user, comment="不同点位"),
+            )
+
+    @invariant()
+    def a_repeat_is_where_its_original_is(self) -> None:
+        repeat = Case.objects.select_related("duplicate_of").get(pk=self.cases[2].pk)
+        if repeat.duplicate_of is not None:
+            original = repeat.duplicate_of
+            assert (repeat.state, repeat.feedback_outcome, repeat.closed_at) == (
+                original.state,
+                original.feedback_outcome,
+                original.closed_at,
+            )
+            assert not Case.objects.overdue().filter(pk=repeat.pk).exists()
+
     @rule(days=st.integers(1, 5))
     def time_passes(self, days: int) -> None:
         self.traveller.stop()
@@ -348,6 +384,19 @@ class LedgerMachine(RuleBasedStateMachine):
                 .order_by("id")
                 .values_list("action", flat=True)
             )
+            if actions[-1] in (Action.REPEAT_LINK, Action.REPEAT_FOLLOW):
+                # Closed by following its original, which passed verification and closed.
+                event = (
+                    CaseEvent.objects.filter(
+                        case=case, action__in=[Action.REPEAT_LINK, Action.REPEAT_FOLLOW]
+                    )
+                    .order_by("id")
+                    .last()
+                )
+                original = Case.objects.get(pk=event.data["original"])
+                assert original.state == State.CLOSED
+                assert original.events.filter(action=Action.CLOSE).exists()
+                continue
             assert actions[-2:] == [Action.VERIFY, Action.CLOSE]
             # ... was followed up where its source asks for it, with no dissatisfaction left
             # undecided ...
