@@ -390,20 +390,10 @@ class DemoLedger:
             self._verify_and_close(case, feedback_day, officer)
             return
         case.refresh_from_db()
-        total = (case.deadline - feedback_day).days
         pace = rnd.choice([0.5, 0.8, 1.0, 1.0, 1.2, 1.6]) if diligence > 0.2 else 2.5
-        progress_day = feedback_day + dt.timedelta(days=max(1, int(total * pace * 0.5)))
-        if progress_day < self.today:
-            with clock.at(self.at(progress_day)):
-                progress_report_add(
-                    case_id=case.pk,
-                    user=officer,
-                    text="整改措施正在落实，已完成主体整治工作。",
-                    percent=60,
-                )
-        if rnd.random() < 0.08 and case.deadline > self.today - dt.timedelta(days=1):
-            self._extension(case, officer)
-        done_day = feedback_day + dt.timedelta(days=max(1, int(total * pace)))
+        done_day = self._work(
+            case, officer, feedback_day, pace, "整改措施正在落实，已完成主体整治工作。"
+        )
         account = {"rectification_account": "已按整改措施完成整改，现场复核无相关问题。"}
         if done_day >= self.today:
             return
@@ -477,21 +467,11 @@ class DemoLedger:
         if self._step(case, case.assigned_on, rnd.randint(0, 2), officer, "start") is None:
             return
         self._milestones(case, officer)
-        total = (case.deadline - case.assigned_on).days
         # How far into the allowed time the unit gets its work done (above 1: late).
         pace = rnd.choice([0.5, 0.8, 1.0, 1.2, 1.6, 2.0, 2.5]) if diligence > 0.2 else 3.0
-        progress_day = case.assigned_on + dt.timedelta(days=max(1, int(total * pace * 0.5)))
-        if progress_day < self.today:
-            with clock.at(self.at(progress_day)):
-                progress_report_add(
-                    case_id=case.pk,
-                    user=officer,
-                    text="已完成现场调查，正在落实整改措施。",
-                    percent=50,
-                )
-        if rnd.random() < 0.08 and case.deadline > self.today - dt.timedelta(days=1):
-            self._extension(case, officer)
-        done_day = case.assigned_on + dt.timedelta(days=max(1, int(total * pace)))
+        done_day = self._work(
+            case, officer, case.assigned_on, pace, "已完成现场调查，正在落实整改措施。"
+        )
         if done_day >= self.today:
             return
         with clock.at(self.at(done_day)):
@@ -510,6 +490,18 @@ class DemoLedger:
         if self._step(case, done_day, 0, officer, "submit", data=account) is None:
             return
         self._verify_and_close(case, done_day, officer)
+
+    def _work(self, case: Case, officer: User, start: dt.date, pace: float, text: str) -> dt.date:
+        """Rectification from ``start`` to the deadline at ``pace`` (above 1: late): a progress
+        report half way, sometimes an extension; returns the day the work is done."""
+        total = (case.deadline - start).days
+        progress_day = start + dt.timedelta(days=max(1, int(total * pace * 0.5)))
+        if progress_day < self.today:
+            with clock.at(self.at(progress_day)):
+                progress_report_add(case_id=case.pk, user=officer, text=text, percent=50)
+        if self.random.random() < 0.08 and case.deadline > self.today - dt.timedelta(days=1):
+            self._extension(case, officer)
+        return start + dt.timedelta(days=max(1, int(total * pace)))
 
     def _verify_and_close(self, case: Case, done_day: dt.date, officer: User) -> None:
         rnd = self.random

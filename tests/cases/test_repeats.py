@@ -35,6 +35,15 @@ def pair(supervisor: User, jizhou: Region) -> tuple[Case, Case]:
     return original, repeat
 
 
+def link(repeat: Case, original: Case, supervisor: User) -> None:
+    case_mark_repeat(
+        case_id=repeat.pk,
+        user=supervisor,
+        original_number=original.acceptance_number,
+        comment="重复",
+    )
+
+
 def reload(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
 
@@ -89,12 +98,7 @@ def test_a_repeat_is_not_worked_or_chased_on_its_own(
     pair: tuple[Case, Case], supervisor: User, jizhou_officer: User
 ) -> None:
     original, repeat = pair
-    case_mark_repeat(
-        case_id=repeat.pk,
-        user=supervisor,
-        original_number=original.acceptance_number,
-        comment="重复",
-    )
+    link(repeat, original, supervisor)
     with pytest.raises(TransitionNotAllowed, match="原件"):
         case_transition(case_id=repeat.pk, user=jizhou_officer, transition="start")
     with pytest.raises(TransitionNotAllowed, match="原件"):
@@ -127,12 +131,7 @@ def test_linking_is_refused_where_it_makes_no_sense(
         with pytest.raises(InvalidInput) as excinfo:
             case_mark_repeat(case_id=repeat.pk, user=supervisor, original_number=number, comment="")
         assert field in excinfo.value.field_errors
-    case_mark_repeat(
-        case_id=repeat.pk,
-        user=supervisor,
-        original_number=original.acceptance_number,
-        comment="重复",
-    )
+    link(repeat, original, supervisor)
     third = new_case(supervisor, jizhou, acceptance_number="X3JX202405200001")
     with pytest.raises(InvalidInput, match="本身是重复件") as excinfo:
         case_mark_repeat(
@@ -162,12 +161,7 @@ def test_an_unlinked_repeat_runs_its_own_lifecycle_again(
     pair: tuple[Case, Case], supervisor: User, jizhou_officer: User
 ) -> None:
     original, repeat = pair
-    case_mark_repeat(
-        case_id=repeat.pk,
-        user=supervisor,
-        original_number=original.acceptance_number,
-        comment="重复",
-    )
+    link(repeat, original, supervisor)
     case_transition(case_id=original.pk, user=jizhou_officer, transition="start")
     case_unmark_repeat(case_id=repeat.pk, user=supervisor, comment="经核实为不同点位")
     repeat = reload(repeat)
@@ -181,12 +175,7 @@ def test_reports_count_a_repeat_once_and_say_so(
     pair: tuple[Case, Case], supervisor: User, jizhou_officer: User
 ) -> None:
     original, repeat = pair
-    case_mark_repeat(
-        case_id=repeat.pk,
-        user=supervisor,
-        original_number=original.acceptance_number,
-        comment="重复",
-    )
+    link(repeat, original, supervisor)
     advance(original, jizhou_officer, supervisor, State.CLOSED)
     total = reports.closure_rates(cases=Case.objects.all())["total"]
     assert (total["assigned"], total["closed_out"], total["repeats"]) == (1, 1, 1)
