@@ -15,7 +15,7 @@ from cases.models.case import (
     Step,
     TruthFinding,
 )
-from cases.models.choices import ExtensionStatus, ObjectionStatus
+from cases.models.choices import EvidenceKind, ExtensionStatus, ObjectionStatus
 from cases.models.decisions import (
     DateRecomputation,
     Decision,
@@ -28,7 +28,7 @@ from cases.models.decisions import (
     Satisfaction,
 )
 from cases.models.events import Action, CaseEvent, EventQuerySet
-from cases.models.evidence import Attachment, EvidenceKind, attachment_path
+from cases.models.evidence import Attachment, attachment_path
 from cases.models.field_checks import (
     FieldCheck,
     FieldCheckPhoto,

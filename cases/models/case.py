@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from cases import rules
-from cases.models.choices import ObjectionStatus
+from cases.models.choices import EvidenceKind, ObjectionStatus
 from casework import clock, workdays
 from casework.models import Region, ResponsibleUnit
 
@@ -411,8 +411,6 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         stage ("submit": applying for verification; "close": closing out) that are not on
         file since the case was last reopened. A petition found untrue needs no rectification
         evidence: its investigation is the evidence."""
-        from cases.models.evidence import EvidenceKind  # the file's model sits beside this one
-
         required = self.source.evidence_required(stage)
         if stage == "submit" and self.truth_finding == TruthFinding.FALSE:
             required = []

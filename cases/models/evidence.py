@@ -8,17 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from cases.models.choices import EvidenceKind
 from casework import clock
-
-
-class EvidenceKind(models.TextChoices):
-    RECTIFICATION_REPORT = "rectification_report", _("Rectification report")  # 整改报告
-    PHOTO_BEFORE = "photo_before", _("Photo before rectification")  # 整改前照片
-    PHOTO_AFTER = "photo_after", _("Photo after rectification")  # 整改后照片
-    VERIFICATION_OPINION = "verification_opinion", _("Verification opinion")  # 验收意见
-    CLOSURE_FORM = "closure_form", _("Close-out application form")  # 销号申请表
-    NOTICE_CAPTURE = "notice_capture", _("Capture of the public notice")  # 公示截图
-    OTHER = "other", _("Other")
 
 
 def attachment_path(attachment: Attachment, filename: str) -> str:

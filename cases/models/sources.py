@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.models.choices import EvidenceKind
 from casework import workdays
 
 
@@ -119,8 +120,6 @@ class Source(models.Model):
         return kinds
 
     def clean(self) -> None:
-        from cases.models.evidence import EvidenceKind
-
         errors = {}
         for name in ("evidence_for_submit", "evidence_for_close"):
             value = getattr(self, name)
