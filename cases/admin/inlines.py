@@ -27,7 +27,7 @@ from cases.models import (
     ProgressReport,
     State,
 )
-from cases.rules import is_officer_or_supervisor_of
+from cases.rules import is_officer_or_supervisor_of, may_see_complainant
 
 
 class ReadOnlyRowsInline(admin.TabularInline):
@@ -105,7 +105,15 @@ class ExtensionRequestInline(ReadOnlyRowsInline):
 class ObjectionInline(ReadOnlyRowsInline):
     model = Objection
     fields = ["received_on", "content", "status", "decided_by", "decision_comment", "decide_link"]
-    readonly_fields = fields
+    readonly_fields = [*fields, "from_public_page", "contact"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(self.fields)
+        fields.insert(2, "from_public_page")
+        # Who objected and how to answer them: seen as the complainant is (cases.rules).
+        if obj is not None and may_see_complainant(request.user, obj):
+            fields.insert(3, "contact")
+        return fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,6 +18,7 @@ from cases.admin.common import action_link
 from cases.models import (
     Batch,
     Case,
+    EvidenceKind,
     ExtensionRequest,
     ExtensionStatus,
     PollutionType,
@@ -34,8 +36,30 @@ class SourceStreamAdmin(admin.ModelAdmin):
     ordering = ["sort_order"]
 
 
+class SourceAdminForm(forms.ModelForm):
+    """The evidence checklist as boxes to tick, not JSON to type."""
+
+    evidence_for_submit = forms.MultipleChoiceField(
+        label=gettext_lazy("evidence required to apply for verification"),
+        choices=EvidenceKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    evidence_for_close = forms.MultipleChoiceField(
+        label=gettext_lazy("evidence required to close out"),
+        choices=EvidenceKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Source
+        fields = "__all__"  # noqa: DJ007
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceAdminForm
     list_display = [
         "name",
         "stream",
@@ -45,6 +69,7 @@ class SourceAdmin(admin.ModelAdmin):
         "report_in_working_days",
         "public_notice",
         "notice_working_days",
+        "followup_required",
         "is_active",
     ]
     list_filter = ["stream", "kind", "is_active"]

@@ -255,3 +255,31 @@ def test_the_admin_adds_material_and_lists_it_on_the_case(
     item = Attachment.objects.get()
     assert f"/api/v1/attachments/{item.pk}/" in change
     assert f"/api/v1/cases/{checked.pk}/evidence-file/" in change
+
+
+def test_a_supervisor_ticks_a_sources_checklist_in_the_admin(supervisor: User) -> None:
+    strict = source("第二轮中央生态环境保护督察", **CHECKLIST)
+    web = Client()
+    web.force_login(supervisor)
+    url = f"/admin/cases/source/{strict.pk}/change/"
+    form = web.get(url).context["adminform"].form
+    assert form.initial["evidence_for_submit"] == ["rectification_report", "photo_after"]
+    data = {
+        "stream": strict.stream_id,
+        "name": strict.name,
+        "kind": strict.kind,
+        "year": strict.year,
+        "report_days": 7,
+        "notice_working_days": 10,
+        "public_notice": "on",
+        "evidence_for_submit": ["rectification_report"],
+        "evidence_for_close": [],
+    }
+    assert web.post(url, data).status_code == 302
+    strict.refresh_from_db()
+    assert (strict.evidence_for_submit, strict.evidence_for_close) == (["rectification_report"], [])
+    assert strict.followup_required is False  # an unticked box
+    data["evidence_for_submit"] = ["selfie"]
+    refused = web.post(url, data)
+    assert refused.status_code == 200
+    assert "evidence_for_submit" in refused.context["adminform"].form.errors

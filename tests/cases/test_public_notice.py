@@ -81,7 +81,7 @@ def _answer(page: str) -> tuple[str, int]:
 
 
 def test_anyone_reads_the_notice_and_files_an_objection_that_blocks_closure(
-    noticed: Case, supervisor: User
+    noticed: Case, supervisor: User, leader: User
 ) -> None:
     web = Client()
     with on(dt.date(2025, 5, 26)):
@@ -124,6 +124,14 @@ def test_anyone_reads_the_notice_and_files_an_objection_that_blocks_closure(
     )
     with on(dt.date(2025, 6, 6)), pytest.raises(TransitionNotAllowed, match="异议"):
         case_transition(case_id=noticed.pk, user=supervisor, transition="close")
+    # The supervisor sees how to answer the objector; the leader does not.
+    with on(dt.date(2025, 5, 26)):
+        web.force_login(supervisor)
+        page = web.get(f"/admin/cases/case/{noticed.pk}/change/").content.decode()
+        assert "13900001111" in page and "废水仍在夜间直排" in page
+        web.force_login(leader)
+        page = web.get(f"/admin/cases/case/{noticed.pk}/change/").content.decode()
+        assert "13900001111" not in page and "废水仍在夜间直排" in page
 
 
 def test_the_page_shows_only_cases_in_their_window_and_limits_attempts(noticed: Case) -> None:
