@@ -68,4 +68,7 @@ def test_the_supervisor_sees_the_charts_and_the_most_overdue_first(
     assert page.evaluate("Chart.getChart('chart-trend').data.labels.length") == 12
     numbers = page.locator("#top-overdue tbody tr td:first-child").all_inner_texts()
     assert numbers == ["LATE-40", "LATE-12", "LATE-05"]
-    assert "中央和省督察交办信访件4件，已整改销号1件，整改销号率25.0%。" in page.content()
+    assert (
+        "中央和省生态环境保护督察交办信访件累计4件，已整改销号1件，整改销号率25.0%。"
+        in page.content()
+    )

@@ -180,7 +180,7 @@ def test_reports_count_a_repeat_once_and_say_so(
     total = reports.closure_rates(cases=Case.objects.all())["total"]
     assert (total["assigned"], total["closed_out"], total["repeats"]) == (1, 1, 1)
     sentence = reports.report_sentences(user=supervisor)["petitions"]["sentence"]
-    assert "交办信访件1件（重复件1件），已整改销号1件" in sentence
+    assert sentence == "中央和省生态环境保护督察交办信访件累计1件（重复件1件），已全部整改销号。"
 
 
 def test_the_admin_links_a_repeat(pair: tuple[Case, Case], supervisor: User) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from cases.models import CaseKind, State
@@ -196,13 +199,96 @@ def test_on_schedule_progress_from_milestones(findings, supervisor: User) -> Non
 
 def test_the_report_sentences(petitions, findings, supervisor: User) -> None:  # type: ignore[no-untyped-def]
     text = reports.report_sentences(user=supervisor)
-    assert (
-        text["petitions"]["sentence"]
-        == "中央和省督察交办信访件11件，已整改销号3件，整改销号率27.3%。"
+    assert text["petitions"]["sentence"] == (
+        "中央和省生态环境保护督察交办信访件累计11件，已整改销号3件，整改销号率27.3%。"
     )
+    # The findings of every stream (the fixture's are central): a subject for the clause, and
+    # the numbers add up — 1 done, 1 on schedule, 2 behind (1 of them overdue) of 4.
     assert text["findings"]["sentence"] == (
-        "反馈问题4个，已完成整改1个，其余1个达到序时进度，2个慢于序时进度（其中逾期1个）。"
+        "中央和省生态环境保护督察及“回头看”、长江经济带和省生态环境警示片反馈问题4个，"
+        "已完成整改1个，1个达到序时进度，2个滞后于序时进度（其中逾期1个）。"
     )
+    assert text["text"].startswith(f"截至{TODAY.year}年{TODAY.month}月{TODAY.day}日，中央和省")
+
+
+@pytest.mark.parametrize(
+    ("counts", "sentence"),
+    [
+        ((0, 0, 0, 0), "本期无反馈问题。"),
+        ((5, 5, 0, 0), "X反馈问题5个，已全部完成整改。"),
+        ((5, 2, 0, 0), "X反馈问题5个，已完成整改2个，其余问题均达到序时进度。"),
+        ((5, 0, 0, 0), "X反馈问题5个，尚未完成整改，均达到序时进度。"),
+        ((5, 2, 1, 0), "X反馈问题5个，已完成整改2个，2个达到序时进度，1个滞后于序时进度。"),
+        ((5, 2, 0, 3), "X反馈问题5个，已完成整改2个，3个滞后于序时进度（均已逾期）。"),
+        (
+            (6, 0, 2, 1),
+            "X反馈问题6个，尚未完成整改，3个达到序时进度，3个滞后于序时进度（其中逾期1个）。",
+        ),
+    ],
+)
+def test_each_shape_of_the_findings_sentence(counts: tuple[int, ...], sentence: str) -> None:
+    total, completed, behind, overdue = counts
+    schedule = {
+        "total": total,
+        "completed": completed,
+        "behind": behind,
+        "overdue": overdue,
+        "on_schedule": total - completed - behind - overdue,
+    }
+    assert reports.finding_sentence(schedule=schedule, subject="X") == sentence
+
+
+@pytest.mark.parametrize(
+    ("n", "closed", "repeats", "sentence"),
+    [
+        (0, 0, 0, "本期无交办信访件。"),
+        (7, 0, 1, "X交办信访件累计7件（重复件1件），尚无整改销号。"),
+        (7, 7, 0, "X交办信访件累计7件，已全部整改销号。"),
+        (500, 497, 3, "X交办信访件累计500件（重复件3件），已整改销号497件，整改销号率99.4%。"),
+    ],
+)
+def test_each_shape_of_the_petition_sentence(
+    n: int, closed: int, repeats: int, sentence: str
+) -> None:
+    rate = reports.percent(closed, n)
+    assert (
+        reports.petition_sentence(n=n, closed=closed, repeats=repeats, rate=rate, subject="X")
+        == sentence
+    )
+
+
+@given(
+    total=st.integers(0, 300),
+    data=st.data(),
+)
+def test_the_findings_sentence_always_adds_up_and_never_says_zero(total: int, data) -> None:  # type: ignore[no-untyped-def]
+    completed = data.draw(st.integers(0, total))
+    behind = data.draw(st.integers(0, total - completed))
+    overdue = data.draw(st.integers(0, total - completed - behind))
+    schedule = {
+        "total": total,
+        "completed": completed,
+        "behind": behind,
+        "overdue": overdue,
+        "on_schedule": total - completed - behind - overdue,
+    }
+    sentence = reports.finding_sentence(schedule=schedule, subject="X")
+    assert not re.search(r"(?<![0-9])0[个件]", sentence)
+    assert sentence.endswith("。") and "," not in sentence
+    numbers = {
+        label: int(value)
+        for value, label in re.findall(
+            r"(\d+)个(达到|滞后|反馈|逾期)", sentence.replace("整改", "")
+        )
+    }
+    done = re.search(r"已完成整改(\d+)个", sentence)
+    if total and "全部完成" not in sentence:
+        on_time = numbers.get("达到", 0)
+        lagging = numbers.get("滞后", 0)
+        done_n = int(done.group(1)) if done else 0
+        if "其余问题均达到" in sentence or "均达到序时进度" in sentence:
+            on_time = total - done_n
+        assert done_n + on_time + lagging == total
 
 
 def test_the_overdue_list_is_most_overdue_first(supervisor: User, jizhou: Region) -> None:
