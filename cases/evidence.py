@@ -162,7 +162,8 @@ def evidence_zip(case: Case) -> IO[bytes]:
     for column, width in zip("ABCDEFGH", (6, 16, 44, 30, 12, 18, 10, 66), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A3"
-    title = WriteOnlyCell(sheet, value=safe_text(f"{case.acceptance_number} 一案一档材料目录"))
+    title = safe_cell(sheet, f"{case.acceptance_number} 一案一档材料目录")
+    title = WriteOnlyCell(sheet, value=title) if isinstance(title, str) else title
     title.font = Font(bold=True, size=13)
     sheet.append([title])
     header = ["序号", "材料类型", "文件名", "说明", "上传人", "上传时间", "大小（KB）", "SHA-256"]
@@ -189,11 +190,6 @@ def evidence_zip(case: Case) -> IO[bytes]:
         archive.writestr("00_目录.xlsx", index.getvalue())
     spooled.seek(0)
     return spooled
-
-
-def safe_text(text: str) -> str:
-    value = safe_cell(None, text)
-    return value if isinstance(value, str) else text
 
 
 def _bold(sheet: object, text: str) -> WriteOnlyCell:

@@ -283,3 +283,15 @@ def test_a_supervisor_ticks_a_sources_checklist_in_the_admin(supervisor: User) -
     refused = web.post(url, data)
     assert refused.status_code == 200
     assert "evidence_for_submit" in refused.context["adminform"].form.errors
+
+
+def test_a_formula_in_the_acceptance_number_stays_text_in_the_index(
+    supervisor: User, jizhou: Region
+) -> None:
+    from cases.evidence import evidence_zip
+
+    case = new_case(supervisor, jizhou, acceptance_number='=HYPERLINK("http://x")')
+    with zipfile.ZipFile(evidence_zip(case)) as bundle:
+        index = load_workbook(io.BytesIO(bundle.read("00_目录.xlsx"))).active
+    assert index["A1"].data_type == "s"
+    assert index["A1"].value.startswith("=HYPERLINK")
