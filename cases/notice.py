@@ -54,7 +54,8 @@ def notice_publish(*, case_id: int, user: User, starts_on: dt.date) -> Case:
     return case
 
 
-def _chinese_date(day: dt.date) -> str:
+def chinese_date(day: dt.date) -> str:
+    """2025-05-21 → 2025年5月21日, as notices and reports write dates."""
     return f"{day.year}年{day.month}月{day.day}日"
 
 
@@ -65,7 +66,7 @@ def notice_text(case: Case) -> dict[str, str]:
     # Counted as the window was: the working days after publication, up to its last day.
     days = workdays.working_days_between(starts, ends) if starts and ends else 0
     window = (
-        f"{_chinese_date(starts)}至{_chinese_date(ends)}，共{days}个工作日"
+        f"{chinese_date(starts)}至{chinese_date(ends)}，共{days}个工作日"
         if starts and ends
         else "—"
     )

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseEvent, CaseKind, FeedbackOutcome, Milestone, State
+from cases.notice import chinese_date
 from casework import clock, workdays
 from casework.models import User
 
@@ -211,10 +212,6 @@ def finding_subject(streams: tuple[str, ...]) -> str:
             parts.append(label)
             left -= set(codes)
     return "、".join(parts) or "督察整改"
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def petition_sentence(*, n: int, closed: int, repeats: int, rate: Any, subject: str) -> str:
