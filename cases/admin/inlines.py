@@ -42,6 +42,10 @@ class ReadOnlyRowsInline(admin.TabularInline):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """No rows added here unless an inline says so: each comes from its own action page."""
+        return False
+
     def _may_add(self, request: HttpRequest, case: Case | None) -> bool:
         return bool(
             case is not None
@@ -92,9 +96,6 @@ class ExtensionRequestInline(ReadOnlyRowsInline):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     @admin.display(description=gettext_lazy("action"))
     def decide_link(self, request_row: ExtensionRequest) -> str:
         if request_row.status != ExtensionStatus.PENDING:
@@ -114,9 +115,6 @@ class ObjectionInline(ReadOnlyRowsInline):
         if obj is not None and may_see_complainant(request.user, obj):
             fields.insert(3, "contact")
         return fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=gettext_lazy("action"))
     def decide_link(self, objection: Objection) -> str:
@@ -139,9 +137,6 @@ class FieldCheckInline(ReadOnlyRowsInline):
         "photo_links",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=gettext_lazy("GPS"))
     def gps(self, check: FieldCheck) -> str:
@@ -176,9 +171,6 @@ class FollowUpInline(ReadOnlyRowsInline):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     @admin.display(description=gettext_lazy("action"))
     def decide_link(self, follow_up: FollowUp) -> str:
         if not follow_up.awaits_decision:
@@ -193,9 +185,6 @@ class AttachmentInline(ReadOnlyRowsInline):
     model = Attachment
     fields = ["kind", "file_link", "description", "uploaded_by", "uploaded_at", "size_kb"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=gettext_lazy("file name"))
     def file_link(self, attachment: Attachment) -> str:
@@ -227,9 +216,6 @@ class CaseEventInline(ReadOnlyRowsInline):
     readonly_fields = fields
     ordering = ["created_at", "id"]
     verbose_name_plural = gettext_lazy("event trail")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CaseEvent]:
         return super().get_queryset(request).select_related("actor")
