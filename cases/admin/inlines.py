@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +30,14 @@ from cases.models import (
     State,
 )
 from cases.rules import is_officer_or_supervisor_of, may_see_complainant
+
+
+def _value(value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)[:80]
 
 
 class ReadOnlyRowsInline(admin.TabularInline):
@@ -210,11 +220,27 @@ class CaseEventInline(ReadOnlyRowsInline):
         "from_state",
         "to_state",
         "comment",
+        "what_changed",
         "deadline_before",
         "deadline_after",
     ]
     readonly_fields = fields
     ordering = ["created_at", "id"]
+
+    @admin.display(description=gettext_lazy("what changed"))
+    def what_changed(self, event: CaseEvent) -> str:
+        """An edit's fields, old → new, as the trail stored them (who complained stays masked)."""
+        changes = (event.data or {}).get("changes") or {}
+        lines = []
+        for name, pair in changes.items():
+            try:
+                label = Case._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:
+                label = name
+            old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
+            lines.append((label, _value(old), _value(new)))
+        return format_html_join(mark_safe("<br>"), "{}：{} → {}", lines) or "—"
+
     verbose_name_plural = gettext_lazy("event trail")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CaseEvent]:

@@ -157,6 +157,9 @@ def test_an_officer_fills_in_the_investigation_and_cannot_touch_the_deadline(
     event = CaseEvent.objects.filter(case=case).latest("id")
     assert event.action == Action.UPDATE and "investigation" in event.data["changes"]
     assert trail_matches_version(case)
+    # The trail on the page says what the edit changed, old → new.
+    page = client.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
+    assert "调查核实情况：— → 经查，企业夜间偷排属实。" in page
 
 
 def test_a_stale_form_is_refused_with_the_typed_text_kept(
