@@ -505,6 +505,8 @@ class DemoLedger:
 
     def _verify_and_close(self, case: Case, done_day: dt.date, officer: User) -> None:
         rnd = self.random
+        if (self.today - done_day).days <= 10 and rnd.random() < 0.6:
+            return  # submitted lately: in the supervisors' queue awaiting verification
         verify_day = workdays.add_working_days(done_day, rnd.randint(1, 6))
         if rnd.random() < 0.1:
             verify_day = self._step(
