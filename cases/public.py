@@ -21,7 +21,7 @@ from cases.models import Case
 from cases.notice import MAX_OBJECTION_CHARS, notice_text, objection_file_public
 from casework import clock
 from casework.errors import ApplicationError, InvalidInput
-from casework.login_guard import client_address
+from casework.login_guard import client_address, count_attempt
 
 CHALLENGE_SALT = "casework.public.objection"
 CHALLENGE_MAX_AGE = 2 * 60 * 60
@@ -82,14 +82,6 @@ def _ask_again(form: ObjectionForm, case_id: int) -> str:
     return question
 
 
-def _count(key: str) -> None:
-    if not cache.add(key, 1, 60 * 60):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, 60 * 60)
-
-
 @require_http_methods(["GET"])
 def notice_list(request: HttpRequest) -> HttpResponse:
     cases = (
@@ -116,7 +108,7 @@ def notice_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         form = ObjectionForm(request.POST, case_id=case.pk)
         key = f"public-objection:{client_address(request)}"
         over_limit = cache.get(key, 0) >= ATTEMPTS_PER_ADDRESS_PER_HOUR
-        _count(key)
+        count_attempt(key, 60 * 60)
         if over_limit:
             form.is_valid()
             form.add_error(

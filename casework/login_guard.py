@@ -50,8 +50,9 @@ def _refuse_if_locked(account_key: str, address_key: str) -> None:
         )
 
 
-def _count_failure(key: str) -> None:
-    timeout = settings.CASEWORK_LOGIN_LOCK_SECONDS
+def count_attempt(key: str, timeout: int) -> None:
+    """Add one to a count kept in the cache for ``timeout`` seconds (login failures, public
+    objections), safely when several processes count at once."""
     if not cache.add(key, 1, timeout):
         try:
             cache.incr(key)
@@ -66,8 +67,8 @@ def login_authenticate(request: HttpRequest, *, username: str, password: str) ->
     _refuse_if_locked(account_key, address_key)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        _count_failure(account_key)
-        _count_failure(address_key)
+        count_attempt(account_key, settings.CASEWORK_LOGIN_LOCK_SECONDS)
+        count_attempt(address_key, settings.CASEWORK_LOGIN_LOCK_SECONDS)
         return None
     cache.delete(account_key)  # a success clears the account's count, not the address's
     return user

@@ -416,12 +416,12 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             required = []
         if not required:
             return []
-        present = self.attachments.all()
+        since = None
         if self.reopen_count:
             last = self.events.filter(action="reopen").order_by("-id").first()
-            if last is not None:
-                present = present.filter(uploaded_at__gte=last.created_at)
-        have = set(present.values_list("kind", flat=True))
+            since = last.created_at if last is not None else None
+        # Read from the rows (prefetched on the API's detail): the buttons ask this per stage.
+        have = {a.kind for a in self.attachments.all() if since is None or a.uploaded_at >= since}
         return [EvidenceKind(kind).label for kind in required if kind not in have]
 
     @property

@@ -18,7 +18,7 @@ from cases.services.decisions import (
     objection_decide,
     objection_record,
 )
-from cases.services.feedback import FEEDBACK_FIELDS, case_feedback
+from cases.services.feedback import case_feedback
 from cases.services.followups import followup_decide, followup_record
 from cases.services.kernel import PROTECTED_FIELDS
 from cases.services.ledger import (
@@ -41,7 +41,6 @@ from cases.services.progress import milestone_add, milestone_complete, progress_
 from cases.services.repeats import case_mark_repeat, case_unmark_repeat
 
 __all__ = [
-    "FEEDBACK_FIELDS",
     "OFFICER_EDITABLE_STATES",
     "OFFICER_FIELDS",
     "PROTECTED_FIELDS",

@@ -24,15 +24,6 @@ from casework import clock
 from casework.errors import ConcurrentEdit, InvalidInput, TransitionNotAllowed
 from casework.models import User
 
-# What the unit writes with its feedback (the ledger's columns), besides the outcome.
-FEEDBACK_FIELDS = (
-    "truth_finding",
-    "investigation",
-    "rectification_account",
-    "accountability_account",
-    "rectification_measures",
-)
-
 
 def case_feedback(
     *,
@@ -141,9 +132,9 @@ def _apply(case: Case, user: User, outcome: str, until: dt.date | None, comment:
             case.start()
         case.deadline = until
         case.deadline_provisional = False
+        case.step_deadline_sync()  # 阶段性办结: the 整改时限; 正在办理: only the promised date
         if outcome == FeedbackOutcome.STAGE:
             case.stage_concluded_at = now
-            case.rectification_deadline = until
     case.version += 1
     case.save()
     event_record(

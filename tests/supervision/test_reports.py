@@ -275,20 +275,24 @@ def test_the_findings_sentence_always_adds_up_and_never_says_zero(total: int, da
     sentence = reports.finding_sentence(schedule=schedule, subject="X")
     assert not re.search(r"(?<![0-9])0[个件]", sentence)
     assert sentence.endswith("。") and "," not in sentence
-    numbers = {
-        label: int(value)
-        for value, label in re.findall(
-            r"(\d+)个(达到|滞后|反馈|逾期)", sentence.replace("整改", "")
-        )
-    }
-    done = re.search(r"已完成整改(\d+)个", sentence)
-    if total and "全部完成" not in sentence:
-        on_time = numbers.get("达到", 0)
-        lagging = numbers.get("滞后", 0)
-        done_n = int(done.group(1)) if done else 0
-        if "其余问题均达到" in sentence or "均达到序时进度" in sentence:
-            on_time = total - done_n
-        assert done_n + on_time + lagging == total
+
+    def said(pattern: str) -> int | None:
+        found = re.search(pattern, sentence)
+        return int(found.group(1)) if found else None
+
+    if not total:
+        assert sentence == "本期无反馈问题。"
+        return
+    lagging = behind + overdue
+    on_time = total - completed - lagging
+    assert said(r"反馈问题(\d+)个") == total
+    assert said(r"已完成整改(\d+)个") == (completed if 0 < completed < total else None)
+    assert ("已全部完成整改" in sentence) == (completed == total)
+    assert ("均达到序时进度" in sentence) == (completed < total and lagging == 0)
+    assert said(r"(\d+)个达到序时进度") == (on_time if lagging and on_time else None)
+    assert said(r"(\d+)个滞后于序时进度") == (lagging if completed < total and lagging else None)
+    assert said(r"其中逾期(\d+)个") == (overdue if 0 < overdue < lagging else None)
+    assert ("均已逾期" in sentence) == (completed < total and 0 < overdue == lagging)
 
 
 def test_the_overdue_list_is_most_overdue_first(supervisor: User, jizhou: Region) -> None:
