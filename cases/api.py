@@ -107,6 +107,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "days_left",
             "escalation_level",
             "is_priority",
+            "channel",
             "pollution_types",
             "address",
             "latitude",

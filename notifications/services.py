@@ -149,6 +149,42 @@ def reminder_reschedule(*, case: Case, force: bool = False) -> CaseReminder:
     return reminder
 
 
+def reminders_schedule_new(cases: Iterable[Case]) -> int:
+    """The first schedule of many cases just put on the ledger at once (an import), in bulk:
+    what ``reminder_reschedule`` makes for one case, counted once per distinct deadline.
+    Returns how many schedules were written."""
+    now, today = clock.now(), clock.today()
+    ladders: dict[dt.date, tuple[ReminderRule | None, dt.datetime | None]] = {}
+    rows = []
+    for case in cases:
+        if case.state not in OPEN_STATES or case.duplicate_of_id is not None:
+            continue
+        if case.deadline not in ladders:
+            try:
+                rung, due = _next_rung(_schedule(case.deadline), now, today)
+            except workdays.CalendarOutOfRange:
+                retry = timezone.make_aware(
+                    dt.datetime.combine(case.deadline - dt.timedelta(days=21), REMINDER_TIME)
+                )
+                ladders[case.deadline] = (None, max(retry, now + dt.timedelta(days=1)))
+            else:
+                ladders[case.deadline] = (
+                    (rung.rule, now if due else rung.due_at) if rung else (None, None)
+                )
+        rule, at = ladders[case.deadline]
+        rows.append(
+            CaseReminder(
+                case_id=case.pk,
+                deadline=case.deadline,
+                state=case.state,
+                next_rule=rule,
+                next_reminder_at=at,
+            )
+        )
+    CaseReminder.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 # --- the scan ------------------------------------------------------------------------------------
 
 

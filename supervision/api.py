@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import Case, CaseKind
+from casework import clock
 from casework.drf import MAX_ID
 from casework.models import User
 from supervision import reports
@@ -28,12 +29,20 @@ class ReportQuery(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=6, help_text="GB/T 2260 code")
     assigned_from = serializers.DateField(required=False)
     assigned_to = serializers.DateField(required=False)
+    as_of = serializers.DateField(
+        required=False,
+        help_text="截至日期: the figures as the cases stood at the end of that day (default today)",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("assigned_from"), attrs.get("assigned_to")
         if start and end and start > end:
             raise serializers.ValidationError(
                 {"assigned_to": _("The end of the period is before its start.")}
+            )
+        if attrs.get("as_of") and attrs["as_of"] > clock.today():
+            raise serializers.ValidationError(
+                {"as_of": _("Figures cannot be given as of a day still to come.")}
             )
         return attrs
 
@@ -68,7 +77,11 @@ class ClosureRateView(APIView):
     @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         cases, params = query_cases(request)
-        return Response(reports.closure_rates(cases=cases, group_by=params.get("group_by")))
+        return Response(
+            reports.closure_rates(
+                cases=cases, group_by=params.get("group_by"), day=params.get("as_of")
+            )
+        )
 
 
 class ScheduleView(APIView):
@@ -77,7 +90,11 @@ class ScheduleView(APIView):
     @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         cases, params = query_cases(request)
-        return Response(reports.schedule_totals(cases=cases, group_by=params.get("group_by")))
+        return Response(
+            reports.schedule_totals(
+                cases=cases, group_by=params.get("group_by"), day=params.get("as_of")
+            )
+        )
 
 
 class SentencesView(APIView):
@@ -92,6 +109,7 @@ class SentencesView(APIView):
                 user=request.user,
                 assigned_from=query.validated_data.get("assigned_from"),
                 assigned_to=query.validated_data.get("assigned_to"),
+                day=query.validated_data.get("as_of"),
             )
         )
 

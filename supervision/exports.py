@@ -3,16 +3,18 @@ rows streamed from the database in chunks, the file spooled to disk past a few m
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import IO, Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from cases.handling import handling_text
 from cases.models import Case, FeedbackOutcome, State
 from casework import workdays
 from casework.spreadsheets import safe_cell
@@ -33,22 +35,6 @@ def status_text(case: Case) -> str:
     return "正在办理"
 
 
-def handling_text(case: Case) -> str:
-    parts = [
-        ("责令改正", case.ordered_to_correct, "家"),
-        ("限期整改", case.ordered_to_rectify_by_deadline, "家"),
-        ("停产整改", case.production_suspended, "家"),
-        ("立案处罚", case.penalty_cases, "家"),
-        ("罚款", case.fines_10k_yuan, "万元"),
-        ("查封扣押", case.sealed_or_seized, "件"),
-        ("关停取缔", case.closed_down, "家"),
-        ("立案侦查", case.criminal_cases, "件"),
-        ("行政拘留", case.administrative_detentions, "人"),
-        ("刑事拘留", case.criminal_detentions, "人"),
-    ]
-    return "，".join(f"{label}{_number(value)}{unit}" for label, value, unit in parts if value)
-
-
 def accountability_text(case: Case) -> str:
     """责任人被处理情况: the unit's account, then the counts ("约谈1人次，问责2人次")."""
     parts = [("约谈", case.people_summoned), ("问责", case.people_held_accountable)]
@@ -56,12 +42,8 @@ def accountability_text(case: Case) -> str:
     return "\n".join(x for x in (case.accountability_account, counts) if x)
 
 
-def _number(value: Any) -> Any:
-    """12.50 reads 12.5 and 3.00 reads 3, as a report writes them."""
-    if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return value
+def _day(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(moment) if moment else None
 
 
 Column = tuple[str, Callable[[Case], Any]]
@@ -107,6 +89,14 @@ LEDGER_COLUMNS: list[Column] = [
     ("罚款金额（万元）", lambda c: float(c.fines_10k_yuan)),
     ("约谈（人次）", lambda c: c.people_summoned),
     ("问责（人次）", lambda c: c.people_held_accountable),
+    # When each step was taken, so that the ledger re-imports as a history ledger (intake).
+    ("反馈日期", lambda c: _day(c.fed_back_at)),
+    ("办结日期", lambda c: _day(c.submitted_at)),
+    ("验收日期", lambda c: _day(c.verified_at)),
+    ("销号日期", lambda c: _day(c.closed_at)),
+    ("责任人被处理情况", lambda c: c.accountability_account),
+    ("来电/来信", lambda c: c.get_channel_display() if c.channel else ""),
+    ("地址", lambda c: c.address),
 ]
 
 # 群众信访举报转办和边督边改公开情况一览表

@@ -24,20 +24,79 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseEvent, CaseKind, FeedbackOutcome, Milestone, State
+from cases.models import Action, Case, CaseEvent, CaseKind, FeedbackOutcome, Milestone, State
 from cases.notice import chinese_date
 from casework import clock, workdays
 from casework.models import User
 
-# 办结: fed back as concluded (and not sent back since), or verified or closed out.
-CONCLUDED = Q(feedback_outcome=FeedbackOutcome.CONCLUDED, state=State.SUBMITTED) | Q(
-    state__in=[State.VERIFIED, State.CLOSED]
+
+# Where a case stands, read either from its fields (today) or from its events (as of a date,
+# ``as_of``): the definitions below are written once over these names.
+@dataclass(frozen=True)
+class Standing:
+    state: str
+    outcome: str
+    stage: Q
+    reopened: Q
+
+
+TODAY = Standing(
+    "state", "feedback_outcome", Q(stage_concluded_at__isnull=False), Q(reopen_count__gt=0)
 )
-STAGE_ONLY = Q(stage_concluded_at__isnull=False) & ~CONCLUDED
-CLOSED_OUT = Q(state=State.CLOSED)
+THEN = Standing("state_then", "outcome_then", Q(stage_then=True), Q(reopened_then=True))
+
+
+def concluded(at: Standing = TODAY) -> Q:
+    """办结: fed back as concluded (and not sent back since), or verified or closed out."""
+    return Q(**{at.outcome: FeedbackOutcome.CONCLUDED, at.state: State.SUBMITTED}) | Q(
+        **{f"{at.state}__in": [State.VERIFIED, State.CLOSED]}
+    )
+
+
+def stage_only(at: Standing = TODAY) -> Q:
+    return at.stage & ~concluded(at)
+
+
+def closed_out(at: Standing = TODAY) -> Q:
+    return Q(**{at.state: State.CLOSED})
+
+
+CONCLUDED = concluded()
+
+
+def as_of(cases: QuerySet[Case], day: dt.date) -> QuerySet[Case]:
+    """The cases as they stood at the end of ``day`` (Asia/Shanghai): those assigned by then,
+    each with the state, feedback outcome, stage conclusion and reopening its events record by
+    then (``state_then``…), so that imported history counts at its real dates. A case entered
+    later than it was assigned stood assigned until its first event."""
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    before = CaseEvent.objects.filter(case=OuterRef("pk"), created_at__lt=end).order_by(
+        "-created_at", "-id"
+    )
+    feedback = before.filter(action=Action.FEEDBACK).annotate(outcome=KT("data__outcome"))
+    submitted = before.filter(action=Action.SUBMIT).annotate(
+        outcome=Value(FeedbackOutcome.CONCLUDED, output_field=CharField())
+    )
+    return cases.filter(assigned_on__lte=day).annotate(
+        state_then=Coalesce(
+            Subquery(before.exclude(to_state="").values("to_state")[:1]),
+            Value(State.ASSIGNED),
+            output_field=CharField(),
+        ),
+        outcome_then=Coalesce(
+            Subquery(feedback.values("outcome")[:1]),
+            Subquery(submitted.values("outcome")[:1]),
+            Value(""),
+            output_field=CharField(),
+        ),
+        stage_then=Exists(feedback.filter(data__outcome=FeedbackOutcome.STAGE)),
+        reopened_then=Exists(before.filter(action=Action.REOPEN)),
+    )
 
 
 @dataclass(frozen=True)
@@ -88,14 +147,14 @@ def percent(part: int, whole: int) -> Decimal | None:
 ORIGINAL = Q(duplicate_of__isnull=True)
 
 
-def _counts() -> dict[str, Any]:
+def _counts(at: Standing = TODAY) -> dict[str, Any]:
     return {
         "assigned": Count("id", filter=ORIGINAL),
-        "concluded": Count("id", filter=CONCLUDED & ORIGINAL),
-        "stage_concluded": Count("id", filter=STAGE_ONLY & ORIGINAL),
-        "verified": Count("id", filter=Q(state=State.VERIFIED) & ORIGINAL),
-        "closed_out": Count("id", filter=CLOSED_OUT & ORIGINAL),
-        "reopened": Count("id", filter=Q(reopen_count__gt=0) & ORIGINAL),
+        "concluded": Count("id", filter=concluded(at) & ORIGINAL),
+        "stage_concluded": Count("id", filter=stage_only(at) & ORIGINAL),
+        "verified": Count("id", filter=Q(**{at.state: State.VERIFIED}) & ORIGINAL),
+        "closed_out": Count("id", filter=closed_out(at) & ORIGINAL),
+        "reopened": Count("id", filter=at.reopened & ORIGINAL),
         "repeats": Count("id", filter=~ORIGINAL),
     }
 
@@ -130,17 +189,24 @@ def scoped_cases(
     return cases.filter(**(filters or {}))
 
 
-def closure_rates(*, cases: QuerySet[Case], group_by: str | None = None) -> dict[str, Any]:
-    """Counts and the rate under each definition, overall and per group, in one query each."""
-    total = _with_rates(cases.aggregate(**_counts()))
+def closure_rates(
+    *, cases: QuerySet[Case], group_by: str | None = None, day: dt.date | None = None
+) -> dict[str, Any]:
+    """Counts and the rate under each definition, overall and per group, in one query each;
+    as the cases stood at the end of ``day`` when given (``as_of``), else as they stand now."""
+    at = TODAY
+    if day is not None:
+        cases, at = as_of(cases, day), THEN
+    total = _with_rates(cases.aggregate(**_counts(at)))
     groups = []
     if group_by:
         key, label = GROUPS[group_by]
-        rows = cases.order_by().values(key, label).annotate(**_counts()).order_by(label)
+        rows = cases.order_by().values(key, label).annotate(**_counts(at)).order_by(label)
         groups = [
             _with_rates({"key": row.pop(key), "label": str(row.pop(label)), **row}) for row in rows
         ]
     return {
+        "as_of": (day or clock.today()).isoformat(),
         "definitions": [d.as_dict() for d in RATE_DEFINITIONS],
         "total": total,
         "group_by": group_by,
@@ -153,17 +219,20 @@ def closure_rates(*, cases: QuerySet[Case], group_by: str | None = None) -> dict
 SCHEDULE_STATUSES = ("completed", "on_schedule", "behind", "overdue")
 
 
-def with_schedule_status(cases: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Case]:
+def with_schedule_status(
+    cases: QuerySet[Case], today: dt.date | None = None, *, then: bool = False
+) -> QuerySet[Case]:
     """Annotate ``schedule_status`` on findings: completed (verified or closed out), overdue
-    (past the deadline), behind (a task due by now is not done: 慢序时) or on_schedule."""
+    (past the deadline), behind (a task due by now is not done: 慢序时) or on_schedule. With
+    ``then``, ``cases`` come from ``as_of(…, today)`` and are judged as they stood that day."""
     today = today or clock.today()
-    late_task = Milestone.objects.filter(
-        case=OuterRef("pk"), target_date__lte=today, done_on__isnull=True
+    late_task = Milestone.objects.filter(case=OuterRef("pk"), target_date__lte=today).filter(
+        Q(done_on__isnull=True) | Q(done_on__gt=today)
     )
     return cases.annotate(
         has_late_task=Exists(late_task),
         schedule_status=When_(
-            When(CONCLUDED, then=Value("completed")),
+            When(concluded(THEN if then else TODAY), then=Value("completed")),
             When(deadline__lt=today, then=Value("overdue")),
             When(has_late_task=True, then=Value("behind")),
             default=Value("on_schedule"),
@@ -173,9 +242,18 @@ def with_schedule_status(cases: QuerySet[Case], today: dt.date | None = None) ->
 
 
 def schedule_totals(
-    *, cases: QuerySet[Case], group_by: str | None = None, today: dt.date | None = None
+    *,
+    cases: QuerySet[Case],
+    group_by: str | None = None,
+    today: dt.date | None = None,
+    day: dt.date | None = None,
 ) -> dict[str, Any]:
-    findings = with_schedule_status(cases.filter(kind=CaseKind.FINDING), today)
+    """序时进度 of findings, now or (``day``) as they stood at the end of that day."""
+    findings = cases.filter(kind=CaseKind.FINDING)
+    if day is not None:
+        findings = with_schedule_status(as_of(findings, day), day, then=True)
+    else:
+        findings = with_schedule_status(findings, today)
     counts = {status: Count("id", filter=Q(schedule_status=status)) for status in SCHEDULE_STATUSES}
     total = findings.aggregate(total=Count("id"), **counts)
     groups = []
@@ -260,10 +338,14 @@ def report_sentences(
     finding_streams: tuple[str, ...] = FINDING_STREAMS,
     assigned_from: dt.date | None = None,
     assigned_to: dt.date | None = None,
+    day: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The sentences a work report pastes, as of today (the cut-off is printed): central and
-    provincial petitions' close-out, then every stream's findings against their schedule."""
+    """The sentences a work report pastes, as of ``day`` (default today; the cut-off is
+    printed): central and provincial petitions' close-out, then every stream's findings against
+    their schedule, each as the cases stood at the end of that day."""
     today = clock.today()
+    past = day is not None and day < today
+    today = day if past else today
     petitions = scoped_cases(
         user=user,
         kind=CaseKind.PETITION,
@@ -271,7 +353,7 @@ def report_sentences(
         assigned_from=assigned_from,
         assigned_to=assigned_to,
     )
-    rates = closure_rates(cases=petitions)["total"]
+    rates = closure_rates(cases=petitions, day=today if past else None)["total"]
     n, m = rates["assigned"], rates["closed_out"]
     rate = rates["rates"]["closed_out"]
     cutoff = f"截至{chinese_date(today)}，"
@@ -285,7 +367,7 @@ def report_sentences(
         assigned_from=assigned_from,
         assigned_to=assigned_to,
     )
-    schedule = schedule_totals(cases=findings, today=today)["total"]
+    schedule = schedule_totals(cases=findings, today=today, day=today if past else None)["total"]
     findings_text = finding_sentence(schedule=schedule, subject=finding_subject(finding_streams))
     return {
         "as_of": today.isoformat(),

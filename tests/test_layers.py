@@ -1,7 +1,8 @@
 """The house has floors: each top-level folder imports only the folders below it (and itself).
 
 casework (organisation, calendar, clock, errors) < cases (the ledger and its lifecycle)
-< notifications (deadlines, reminders, channels) < supervision (reports, dashboard, exports)
+< notifications (deadlines, reminders, channels) < intake (imports of batches and history)
+< supervision (reports, dashboard, exports)
 < ops (admin site, health, reference and demo data, benchmarks) < config (settings, urls, celery).
 docs/architecture.md says why; this test keeps it so, function-local imports included.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FLOORS = ["casework", "cases", "notifications", "supervision", "ops", "config"]
+FLOORS = ["casework", "cases", "notifications", "intake", "supervision", "ops", "config"]
 
 
 def imported_floors(path: Path) -> set[tuple[str, int]]:

@@ -158,7 +158,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
                     "acceptance_number",
                     "summary",
                     "pollution_types",
-                    "is_priority",
+                    ("is_priority", "channel"),
                     "duplicate_of",
                 )
             },

@@ -79,6 +79,15 @@ class Step(models.TextChoices):
     RECTIFICATION = "rectification", _("Rectification")
 
 
+class Channel(models.TextChoices):
+    """How the complainant reached the inspection team (来电/来信)."""
+
+    PHONE = "phone", _("Phone call")
+    LETTER = "letter", _("Letter")
+    ONLINE = "online", _("Online")
+    VISIT = "visit", _("In person")
+
+
 class TruthFinding(models.TextChoices):
     TRUE = "true", _("True")
     MOSTLY_TRUE = "mostly_true", _("Mostly true")
@@ -227,6 +236,7 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         PollutionType, verbose_name=_("pollution types"), blank=True, related_name="cases"
     )
     is_priority = models.BooleanField(_("priority case"), default=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(
         _("latitude"),

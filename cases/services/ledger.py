@@ -166,6 +166,7 @@ SUPERVISOR_FIELDS = (
     "summary",
     "region",
     "is_priority",
+    "channel",
     "assigned_on",
     "deadline",
     "verification_conclusion",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "casework",
     "cases",
     "notifications",
+    "intake",
     "supervision",
     "ops",
 ]
@@ -249,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
         "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",
         "CaseKindEnum": "cases.models.CaseKind",
+        "ChannelEnum": "cases.models.Channel",
         "NotificationKindEnum": "notifications.models.Kind",
         "CaseStateEnum": "cases.models.State",
         "FeedbackOutcomeEnum": "cases.models.FeedbackOutcome",

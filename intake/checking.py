@@ -1,0 +1,865 @@
+"""Checking a whole file before anything is written: every row read into the case it would
+become (with its lifecycle history, for a ledger of earlier rounds), every problem listed by row
+and column. One problem anywhere means nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.handling import handling_parse
+from cases.models import (
+    Case,
+    CaseKind,
+    FeedbackOutcome,
+    PollutionType,
+    Source,
+    State,
+)
+from cases.rules import is_supervisor_of
+from casework import clock, workdays
+from casework.models import Region, ResponsibleUnit, UnitKind, User
+from intake import values as read
+from intake.columns import BY_KEY, Header, header_find, kind_guess, template_columns
+from intake.models import ImportKind
+from intake.reading import Sheet
+
+# How far through a lifecycle each state is.
+ORDER = {s: i for i, s in enumerate(State.values)}
+DEFAULT_UNIT_KINDS = (UnitKind.COUNTY_GOVERNMENT, UnitKind.ZONE_COMMITTEE)
+SIMILAR = 0.5  # Jaccard over character pairs: 疑似重复件 at or above
+COMMON_PAIR = 400  # pairs in more texts than this (and half of them) find no candidates
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Step:
+    """One event of an imported case's history, at its historical moment."""
+
+    action: str
+    at: dt.datetime
+    from_state: str = ""
+    to_state: str = ""
+    deadline_before: dt.date | None = None
+    deadline_after: dt.date | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Row:
+    number: int  # the sheet's row number
+    values: dict[str, Any]  # Case fields
+    pollution_types: list[PollutionType]
+    steps: list[Step] = field(default_factory=list)
+    existing: Case | None = None  # a case this row updates
+    duplicate_of: str = ""  # the acceptance number of its original (a repeat)
+    suspected: list[dict[str, Any]] = field(default_factory=list)  # 疑似重复件
+    batch_number: int | None = None
+
+
+@dataclass
+class Plan:
+    kind: str
+    source: Source | None
+    header: Header | None = None
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    batch_number: int | None = None
+    handed_down_on: dt.date | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def report(self) -> dict[str, Any]:
+        suspected = [
+            {"row": r.number, "acceptance_number": r.values["acceptance_number"], **s}
+            for r in self.rows
+            for s in r.suspected
+        ]
+        return {
+            "kind": self.kind,
+            "header_row": self.header.row if self.header else None,
+            "columns": (
+                [
+                    BY_KEY[k].name
+                    for k in sorted(self.header.positions, key=self.header.positions.get)
+                ]
+                if self.header
+                else []
+            ),
+            "ignored_columns": self.header.ignored if self.header else [],
+            "rows": len(self.rows),
+            "to_create": sum(1 for r in self.rows if r.existing is None),
+            "to_update": sum(1 for r in self.rows if r.existing is not None),
+            "problems": [p.as_dict() for p in self.problems],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "suspected_repeats": suspected,
+        }
+
+
+def moment(day: dt.date, order: int = 0) -> dt.datetime:
+    """A historical date as a moment: 09:00 Asia/Shanghai, a second later per step that day."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0, order)))
+
+
+class Checker:
+    def __init__(
+        self,
+        *,
+        sheet: Sheet,
+        user: User | None,
+        kind: str | None,
+        source: Source | None,
+        batch_number: int | None,
+        handed_down_on: dt.date | None,
+        update_existing: bool,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.sheet, self.user, self.update_existing = sheet, user, update_existing
+        self.progress = progress or (lambda done, total: None)
+        self.today = clock.today()
+        header = header_find(sheet.rows[:15])
+        self.plan = Plan(
+            kind=kind or (kind_guess(header) if header else ImportKind.BATCH),
+            source=source,
+            header=header,
+            batch_number=batch_number,
+            handed_down_on=handed_down_on,
+        )
+
+    # --- the whole file -------------------------------------------------------------------------
+    def run(self) -> Plan:
+        plan = self.plan
+        if plan.header is None:
+            plan.problems.append(
+                Problem(
+                    0,
+                    "",
+                    _(
+                        "No header row found in the first 15 rows: the file needs columns such as "
+                        "受理编号 and 交办问题基本情况 (download the template)."
+                    ),
+                )
+            )
+            return plan
+        self._check_columns()
+        self._check_settings()
+        if plan.problems:
+            return plan
+        self._load_reference()
+        body = self.sheet.rows[plan.header.row :]
+        total = len(body)
+        for offset, cells in enumerate(body):
+            number = plan.header.row + 1 + offset
+            if all(read.text(c) == "" for c in cells):
+                continue
+            self._row(number, cells)
+            if offset % 500 == 0:
+                self.progress(offset, total)
+        self.progress(total, total)
+        self._check_numbers()
+        if plan.kind == ImportKind.BATCH:
+            self._suspect_repeats()
+        else:
+            self._check_repeat_links()
+        return plan
+
+    def _check_columns(self) -> None:
+        plan, header = self.plan, self.plan.header
+        assert header is not None
+        for column in template_columns(plan.kind):
+            if plan.kind in column.required and column.key not in header.positions:
+                plan.problems.append(
+                    Problem(header.row, column.name, _("This required column is missing."))
+                )
+        for name in header.repeated:
+            plan.warnings.append(
+                Problem(header.row, name, _("This column appears twice: the first is read."))
+            )
+        if plan.kind == ImportKind.BATCH:
+            history = [BY_KEY[k].name for k in header.positions if BY_KEY[k].history_only]
+            header.ignored.extend(history)
+            for name in history:
+                del header.positions[next(k for k, c in BY_KEY.items() if c.name == name)]
+
+    def _check_settings(self) -> None:
+        plan = self.plan
+        if plan.kind == ImportKind.BATCH:
+            if plan.source is None:
+                plan.problems.append(Problem(0, "", _("Choose the source the batch comes from.")))
+            if plan.handed_down_on and plan.handed_down_on > self.today:
+                plan.problems.append(
+                    Problem(0, "", _("The date handed down cannot be in the future."))
+                )
+        elif plan.source is None and "source" not in plan.header.positions:  # type: ignore[union-attr]
+            plan.problems.append(
+                Problem(0, "", _("Choose a source, or give each row's round in a 轮次 column."))
+            )
+
+    def _load_reference(self) -> None:
+        regions = (
+            Region.objects.all() if self.user is None else Region.objects.visible_to(self.user)
+        )
+        self.regions = read.RegionIndex(regions)
+        self.pollution = read.PollutionIndex(PollutionType.objects.all())
+        self.units: dict[str, list[ResponsibleUnit]] = defaultdict(list)
+        self.default_units: dict[int, ResponsibleUnit] = {}
+        for unit in ResponsibleUnit.objects.filter(is_active=True).select_related("region"):
+            self.units[read.key(unit.name)].append(unit)
+            if unit.kind in DEFAULT_UNIT_KINDS:
+                self.default_units.setdefault(unit.region_id, unit)
+        self.sources = {read.key(s.name): s for s in Source.objects.all()}
+        self.seen_numbers: dict[tuple[int, str], int] = {}
+        self._deadlines: dict[tuple[int, dt.date], tuple[dt.date, bool]] = {}
+        self._allowed: dict[int, bool] = {}
+
+    # --- one row --------------------------------------------------------------------------------
+    def _row(self, number: int, cells: list[Any]) -> None:
+        plan = self.plan
+        positions = plan.header.positions  # type: ignore[union-attr]
+        errors: list[Problem] = []
+
+        def cell(name: str) -> Any:
+            index = positions.get(name)
+            return cells[index] if index is not None and index < len(cells) else None
+
+        def get(name: str, reader: Callable[..., Any], *args: Any) -> Any:
+            try:
+                return reader(cell(name), *args)
+            except read.Unreadable as exc:
+                errors.append(Problem(number, BY_KEY[name].name, str(exc)))
+                return None
+
+        def required_text(name: str) -> str:
+            value = read.text(cell(name))
+            if not value:
+                errors.append(Problem(number, BY_KEY[name].name, _("This column is required.")))
+            return value
+
+        values: dict[str, Any] = {
+            "acceptance_number": required_text("acceptance_number"),
+            "summary": required_text("summary"),
+        }
+        region = get("region", self.regions.find)
+        types = get("pollution_types", self.pollution.find) or []
+        for name in ("address", "responsible_leader", "contact_person", "contact_phone"):
+            values[name] = read.text(cell(name))
+        values["is_priority"] = bool(get("is_priority", read.yes_no))
+        if read.text(cell("channel")):
+            values["channel"] = get("channel", read.choice, read.CHANNELS, "来电、来信、网络、来访")
+        values["latitude"] = get("latitude", read.coordinate, 3, 54)
+        values["longitude"] = get("longitude", read.coordinate, 73, 136)
+        source = self._source(number, cell("source"), errors)
+        values["source"] = source
+        values["region"] = region
+        values["unit"] = self._unit(number, region, cell("unit"), errors)
+        if region is not None and not self._may_import(region):
+            errors.append(
+                Problem(number, BY_KEY["region"].name, _("You do not supervise this county."))
+            )
+        row = Row(number, values, types)
+        if plan.kind == ImportKind.BATCH:
+            values["kind"] = CaseKind.PETITION
+            row.batch_number = plan.batch_number
+            assigned = plan.handed_down_on or self.today
+            values["assigned_on"] = assigned
+            if source is not None:
+                self._petition_deadline(values, source, assigned, number, errors)
+        else:
+            self._history(row, cell, get, errors)
+        self._lengths(row, errors)
+        self._existing(row, errors)
+        plan.problems.extend(errors)
+        plan.rows.append(row)
+
+    def _source(self, number: int, value: Any, errors: list[Problem]) -> Source | None:
+        name = read.key(value)
+        if not name or self.plan.kind == ImportKind.BATCH:
+            return self.plan.source
+        source = self.sources.get(name)
+        if source is None:
+            errors.append(
+                Problem(
+                    number,
+                    BY_KEY["source"].name,
+                    _("No such source: “%(name)s”.") % {"name": read.text(value)},
+                )
+            )
+        return source
+
+    def _unit(
+        self, number: int, region: Region | None, value: Any, errors: list[Problem]
+    ) -> ResponsibleUnit | None:
+        if region is None:
+            return None
+        name = read.key(value)
+        if not name:
+            unit = self.default_units.get(region.pk)
+            if unit is None:
+                errors.append(
+                    Problem(
+                        number,
+                        BY_KEY["unit"].name,
+                        _("%(region)s has no default unit: name the lead unit.")
+                        % {"region": region.name},
+                    )
+                )
+            return unit
+        units = [u for u in self.units.get(name, []) if u.may_lead_in(region)]
+        if not units:
+            errors.append(
+                Problem(
+                    number,
+                    BY_KEY["unit"].name,
+                    _("“%(unit)s” is not a unit that may lead a case of %(region)s.")
+                    % {"unit": read.text(value), "region": region.name},
+                )
+            )
+            return None
+        return units[0]
+
+    def _may_import(self, region: Region) -> bool:
+        if self.user is None:
+            return True
+        if region.pk not in self._allowed:
+            self._allowed[region.pk] = is_supervisor_of(self.user, Case(region=region))
+        return self._allowed[region.pk]
+
+    def _petition_deadline(
+        self,
+        values: dict[str, Any],
+        source: Source,
+        assigned: dt.date,
+        number: int,
+        errors: list[Problem],
+    ) -> dt.date | None:
+        """The feedback deadline from the source's rule (the same rule as case_create)."""
+        cached = self._deadlines.get((source.pk, assigned))
+        if cached is None:
+            try:
+                deadline = source.report_deadline(assigned)
+            except workdays.CalendarOutOfRange as exc:
+                errors.append(Problem(number, BY_KEY["assigned_on"].name, str(exc)))
+                return None
+            provisional = source.report_in_working_days and workdays.span_is_provisional(
+                assigned, deadline
+            )
+            cached = self._deadlines[(source.pk, assigned)] = (deadline, provisional)
+        values["deadline"], values["deadline_provisional"] = cached
+        values["feedback_deadline"] = cached[0]
+        return cached[0]
+
+    # --- a history ledger's row: the case as it stands, and the events that brought it there ---
+    def _history(
+        self,
+        row: Row,
+        cell: Callable[[str], Any],
+        get: Callable[..., Any],
+        errors: list[Problem],
+    ) -> None:
+        values, number = row.values, row.number
+        name = BY_KEY
+        kind = CaseKind.PETITION
+        if read.text(cell("kind")):
+            kind = get("kind", read.choice, read.KINDS, "督察反馈问题、交办信访件") or kind
+        values["kind"] = kind
+        state = None
+        if not read.text(cell("state")):
+            errors.append(Problem(number, name["state"].name, _("This column is required.")))
+        else:
+            state = get("state", read.choice, read.STATES, "已交办、整改中、待验收、已验收、已销号")
+        dates = {
+            key: get(key, read.date)
+            for key in (
+                "assigned_on",
+                "fed_back_on",
+                "concluded_on",
+                "verified_on",
+                "closed_on",
+                "deadline",
+                "feedback_deadline",
+                "rectification_deadline",
+            )
+        }
+        if dates["assigned_on"] is None and not read.text(cell("assigned_on")):
+            errors.append(Problem(number, name["assigned_on"].name, _("This column is required.")))
+        values["investigation"] = read.text(cell("investigation"))
+        if read.text(cell("truth_finding")):
+            values["truth_finding"] = get(
+                "truth_finding", read.choice, read.TRUTH, "属实、基本属实、部分属实、不属实"
+            )
+        values["rectification_measures"] = read.text(cell("measures"))
+        self._account(values, read.text(cell("account")))
+        values["accountability_account"] = read.text(cell("accountability"))
+        for key in (
+            "ordered_to_correct",
+            "penalty_cases",
+            "people_summoned",
+            "people_held_accountable",
+        ):
+            if read.text(cell(key)):
+                count = get(key, read.count)
+                if count is not None:
+                    values[key] = count
+        if read.text(cell("fines_10k_yuan")):
+            fines = get("fines_10k_yuan", read.amount)
+            if fines is not None:
+                values["fines_10k_yuan"] = fines
+        outcome = ""
+        if read.text(cell("outcome")):
+            outcome = get("outcome", read.choice, read.OUTCOMES, "办结、阶段性办结、正在办理") or ""
+        elif read.text(cell("status_words")) and kind == CaseKind.PETITION:
+            outcome = (
+                get(
+                    "status_words",
+                    read.choice,
+                    read.STATUS_WORDS,
+                    "已销号、已办结、阶段性办结、正在办理",
+                )
+                or ""
+            )
+        batch = read.text(cell("batch"))
+        if batch:
+            digits = "".join(ch for ch in read.key(batch) if ch.isdigit())
+            if digits and 0 < int(digits) < 100000:
+                row.batch_number = int(digits)
+            else:
+                errors.append(
+                    Problem(number, name["batch"].name, _("Write the batch as 第3批 or 3."))
+                )
+        row.duplicate_of = read.text(cell("duplicate_of"))
+        date_columns = {BY_KEY[k].name for k in dates}
+        if (
+            any(p.column in date_columns for p in errors)
+            or state is None
+            or dates["assigned_on"] is None
+            or values["source"] is None
+        ):
+            return
+        self._lifecycle(row, state, outcome, dates, errors)
+
+    @staticmethod
+    def _account(values: dict[str, Any], account: str) -> None:
+        """处理和整改情况 as the ledger export writes it: the unit's account, then a line of
+        the handling counts (责令改正3家，罚款12.5万元); the counts go back to their fields."""
+        text, counts = handling_parse(account)
+        values["rectification_account"] = text
+        values.update(counts)
+
+    def _lifecycle(
+        self,
+        row: Row,
+        state: str,
+        outcome: str,
+        dates: dict[str, dt.date | None],
+        errors: list[Problem],
+    ) -> None:
+        values, number, name = row.values, row.number, BY_KEY
+        source: Source = values["source"]
+        petition = values["kind"] == CaseKind.PETITION
+        assigned: dt.date = dates["assigned_on"]  # type: ignore[assignment]
+        reached = ORDER[state]
+        # Which dates this state needs, and which it cannot have.
+        needs = [
+            ("concluded_on", ORDER[State.SUBMITTED]),
+            ("verified_on", ORDER[State.VERIFIED]),
+            ("closed_on", ORDER[State.CLOSED]),
+        ]
+        later: dt.date | None = None
+        for key, from_order in reversed(needs):
+            if reached < from_order and dates[key] is not None:
+                errors.append(
+                    Problem(
+                        number,
+                        name[key].name,
+                        _("The state is %(state)s: a case in it has no %(column)s.")
+                        % {"state": State(state).label, "column": name[key].name},
+                    )
+                )
+            elif reached >= from_order and dates[key] is None:
+                if later is None:
+                    errors.append(
+                        Problem(
+                            number,
+                            name[key].name,
+                            _("A case %(state)s needs this date.") % {"state": State(state).label},
+                        )
+                    )
+                else:
+                    dates[key] = later
+                    self.plan.warnings.append(
+                        Problem(
+                            number,
+                            name[key].name,
+                            _("Missing: the later date %(date)s is taken.") % {"date": later},
+                        )
+                    )
+            later = dates[key] or later
+        if petition and outcome == "" and reached >= ORDER[State.SUBMITTED]:
+            outcome = FeedbackOutcome.CONCLUDED
+        if not petition and outcome:
+            errors.append(
+                Problem(number, name["outcome"].name, _("A finding has no feedback outcome."))
+            )
+            return
+        if (
+            outcome in (FeedbackOutcome.STAGE, FeedbackOutcome.IN_PROGRESS)
+            and state == State.ASSIGNED
+        ):
+            errors.append(
+                Problem(
+                    number,
+                    name["state"].name,
+                    _("A petition fed back as %(outcome)s is rectifying or beyond, not assigned.")
+                    % {"outcome": FeedbackOutcome(outcome).label},
+                )
+            )
+        if outcome == FeedbackOutcome.CONCLUDED and reached < ORDER[State.SUBMITTED]:
+            errors.append(
+                Problem(
+                    number,
+                    name["state"].name,
+                    _("A petition concluded (办结) is awaiting verification or beyond."),
+                )
+            )
+        # The deadlines: the feedback's from the source's rule unless the file gives it.
+        feedback_deadline = None
+        if petition:
+            feedback_deadline = dates["feedback_deadline"] or self._petition_deadline(
+                values, source, assigned, number, errors
+            )
+        rectification = dates["rectification_deadline"]
+        if not petition and rectification is None:
+            rectification = dates["deadline"]
+            if rectification is None:
+                errors.append(
+                    Problem(
+                        number,
+                        name["rectification_deadline"].name,
+                        _("A finding needs the deadline of its rectification plan."),
+                    )
+                )
+        if outcome == FeedbackOutcome.STAGE and rectification is None:
+            errors.append(
+                Problem(
+                    number,
+                    name["rectification_deadline"].name,
+                    _("A stage conclusion needs its rectification deadline (整改时限)."),
+                )
+            )
+        # The dates in the order things happen, none in the future.
+        fed_back = dates["fed_back_on"]
+        if outcome in (FeedbackOutcome.STAGE, FeedbackOutcome.IN_PROGRESS) and fed_back is None:
+            fed_back = min(d for d in (feedback_deadline, dates["concluded_on"], self.today) if d)
+            fed_back = max(fed_back, assigned)
+            self.plan.warnings.append(
+                Problem(
+                    number,
+                    name["fed_back_on"].name,
+                    _("Missing: the feedback deadline %(date)s is taken.") % {"date": fed_back},
+                )
+            )
+        if outcome == FeedbackOutcome.CONCLUDED:
+            fed_back = fed_back or dates["concluded_on"]
+        sequence = [
+            ("assigned_on", assigned),
+            ("fed_back_on", dates["fed_back_on"]),  # checked when given, not when derived
+            ("concluded_on", dates["concluded_on"]),
+            ("verified_on", dates["verified_on"]),
+            ("closed_on", dates["closed_on"]),
+        ]
+        previous = None
+        for key, day in sequence:
+            if day is None:
+                continue
+            if day > self.today:
+                errors.append(
+                    Problem(number, name[key].name, _("The date cannot be in the future."))
+                )
+            if previous is not None and day < previous[1]:
+                errors.append(
+                    Problem(
+                        number,
+                        name[key].name,
+                        _("%(date)s is earlier than %(column)s (%(earlier)s).")
+                        % {"date": day, "column": name[previous[0]].name, "earlier": previous[1]},
+                    )
+                )
+            previous = (key, day)
+        if errors:
+            return
+        self._steps(
+            row, state, outcome, assigned, fed_back, feedback_deadline, rectification, dates
+        )
+
+    def _steps(
+        self,
+        row: Row,
+        state: str,
+        outcome: str,
+        assigned: dt.date,
+        fed_back: dt.date | None,
+        feedback_deadline: dt.date | None,
+        rectification: dt.date | None,
+        dates: dict[str, dt.date | None],
+    ) -> None:
+        """The case's fields as it stands and its events at their dates, written the way the
+        services write them (the same actions, states and deadline moves)."""
+        values = row.values
+        source: Source = values["source"]
+        petition = values["kind"] == CaseKind.PETITION
+        reached = ORDER[state]
+        values["feedback_outcome"] = outcome
+        values["feedback_deadline"] = feedback_deadline
+        values["rectification_deadline"] = rectification
+        first = feedback_deadline if petition else rectification
+        values["assigned_on"] = assigned
+        steps = row.steps
+        steps.append(
+            Step(
+                "create",
+                moment(assigned),
+                to_state=State.ASSIGNED,
+                deadline_after=first,
+                data={"deadline": first.isoformat() if first else None},
+            )
+        )
+        current_state, deadline = State.ASSIGNED, first
+        if petition and outcome in (FeedbackOutcome.STAGE, FeedbackOutcome.IN_PROGRESS):
+            until = (
+                rectification if outcome == FeedbackOutcome.STAGE else (dates["deadline"] or first)
+            )
+            at = moment(fed_back, 1)  # type: ignore[arg-type]
+            steps.append(
+                Step(
+                    "feedback",
+                    at,
+                    current_state,
+                    State.RECTIFYING,
+                    deadline,
+                    until,
+                    {"outcome": outcome, "late": bool(first and fed_back > first)},  # type: ignore[operator]
+                )
+            )
+            values["fed_back_at"] = values["started_at"] = at
+            if outcome == FeedbackOutcome.STAGE:
+                values["stage_concluded_at"] = at
+            current_state, deadline = State.RECTIFYING, until
+        elif reached >= ORDER[State.RECTIFYING] and not (
+            petition
+            and outcome == FeedbackOutcome.CONCLUDED
+            and current_state == State.ASSIGNED
+            and reached >= ORDER[State.SUBMITTED]
+        ):
+            at = moment(assigned, 1)
+            steps.append(Step("start", at, current_state, State.RECTIFYING))
+            values["started_at"] = at
+            current_state = State.RECTIFYING
+        if reached >= ORDER[State.SUBMITTED]:
+            at = moment(dates["concluded_on"], 2)  # type: ignore[arg-type]
+            if petition and current_state == State.ASSIGNED:
+                steps.append(
+                    Step(
+                        "feedback",
+                        at,
+                        current_state,
+                        State.SUBMITTED,
+                        data={"outcome": outcome, "late": bool(first and at.date() > first)},
+                    )
+                )
+                values["fed_back_at"] = at
+            else:
+                steps.append(Step("submit", at, current_state, State.SUBMITTED))
+            values["submitted_at"] = at
+            current_state = State.SUBMITTED
+        if reached >= ORDER[State.VERIFIED]:
+            day: dt.date = dates["verified_on"]  # type: ignore[assignment]
+            at = moment(day, 3)
+            steps.append(Step("verify", at, current_state, State.VERIFIED))
+            values["verified_at"] = at
+            values["notice_starts_on"] = day if source.public_notice else None
+            try:
+                values["notice_ends_on"] = source.notice_end(day)
+            except workdays.CalendarOutOfRange:
+                values["notice_ends_on"] = None
+            current_state = State.VERIFIED
+        if reached >= ORDER[State.CLOSED]:
+            at = moment(dates["closed_on"], 4)  # type: ignore[arg-type]
+            steps.append(Step("close", at, current_state, State.CLOSED))
+            values["closed_at"] = at
+            current_state = State.CLOSED
+        values["state"] = current_state
+        values["deadline"] = dates["deadline"] or deadline or first
+        values["deadline_provisional"] = values.get("deadline_provisional", False) and (
+            values["deadline"] == feedback_deadline
+        )
+        if values["deadline"] < assigned:
+            values["deadline"] = assigned
+
+    # --- across rows ----------------------------------------------------------------------------
+    def _lengths(self, row: Row, errors: list[Problem]) -> None:
+        for name, value in row.values.items():
+            if not isinstance(value, str):
+                continue
+            field_ = Case._meta.get_field(name)
+            limit = getattr(field_, "max_length", None)
+            if limit and len(value) > limit and isinstance(field_, models.CharField):
+                column = next(
+                    (c.name for c in BY_KEY.values() if c.key == name), field_.verbose_name
+                )
+                errors.append(
+                    Problem(
+                        row.number,
+                        str(column),
+                        _("At most %(limit)s characters (this has %(length)s).")
+                        % {"limit": limit, "length": len(value)},
+                    )
+                )
+
+    def _existing(self, row: Row, errors: list[Problem]) -> None:
+        source, number = row.values.get("source"), row.values["acceptance_number"]
+        if source is None or not number:
+            return
+        first = self.seen_numbers.get((source.pk, number))
+        if first is not None:
+            errors.append(
+                Problem(
+                    row.number,
+                    BY_KEY["acceptance_number"].name,
+                    _("The same acceptance number as row %(row)s.") % {"row": first},
+                )
+            )
+        else:
+            self.seen_numbers[(source.pk, number)] = row.number
+
+    def _check_numbers(self) -> None:
+        """Acceptance numbers already in their source: refused, or updated when asked."""
+        by_source: dict[int, dict[str, Row]] = defaultdict(dict)
+        for row in self.plan.rows:
+            if row.values.get("source") is not None and row.values["acceptance_number"]:
+                by_source[row.values["source"].pk][row.values["acceptance_number"]] = row
+        for source_id, rows in by_source.items():
+            numbers = list(rows)
+            for start in range(0, len(numbers), 1000):
+                found = Case.objects.filter(
+                    source_id=source_id, acceptance_number__in=numbers[start : start + 1000]
+                ).select_related("region")
+                for case in found:
+                    row = rows[case.acceptance_number]
+                    if self.update_existing:
+                        row.existing = case
+                    else:
+                        self.plan.problems.append(
+                            Problem(
+                                row.number,
+                                BY_KEY["acceptance_number"].name,
+                                _(
+                                    "Already on the ledger in this source (choose “update cases "
+                                    "already on the ledger” to update it)."
+                                ),
+                            )
+                        )
+
+    def _check_repeat_links(self) -> None:
+        """重复关联件编号: the original must be in the file or on the ledger, in the same source."""
+        in_file = {
+            (r.values["source"].pk, r.values["acceptance_number"])
+            for r in self.plan.rows
+            if r.values.get("source")
+        }
+        for row in self.plan.rows:
+            if not row.duplicate_of or row.values.get("source") is None:
+                continue
+            source = row.values["source"]
+            if row.duplicate_of == row.values["acceptance_number"]:
+                problem = _("A case cannot repeat itself.")
+            elif (source.pk, row.duplicate_of) in in_file or Case.objects.filter(
+                source=source, acceptance_number=row.duplicate_of
+            ).exists():
+                continue
+            else:
+                problem = _("No case %(number)s in this source.") % {"number": row.duplicate_of}
+            self.plan.problems.append(Problem(row.number, BY_KEY["duplicate_of"].name, problem))
+
+    def _suspect_repeats(self) -> None:
+        """疑似重复件: a row whose text is much like an earlier row's, or a case of the same
+        county in the same source, is flagged for an officer to confirm; nothing is linked.
+        Alike is measured on the texts' character pairs weighted by how rare each pair is among
+        the county's petitions, so boilerplate (群众反映…影响周边居民) counts for little and the
+        place and the specifics for much."""
+        source = self.plan.source
+        by_region: dict[int, list[Row]] = defaultdict(list)
+        for row in self.plan.rows:
+            if row.values.get("region") is not None:
+                by_region[row.values["region"].pk].append(row)
+        for region_id, rows in by_region.items():
+            known: list[tuple[str, int | None, frozenset[str]]] = [
+                (number, pk, read.bigrams(summary))
+                for pk, number, summary in Case.objects.filter(
+                    source=source, region_id=region_id
+                ).values_list("pk", "acceptance_number", "summary")[:20000]
+            ]
+            pending = [read.bigrams(row.values["summary"]) for row in rows]
+            frequency: dict[str, int] = defaultdict(int)
+            for pairs in [*(k[2] for k in known), *pending]:
+                for pair in pairs:
+                    frequency[pair] += 1
+            total = len(known) + len(pending)
+            weight = {p: math.log((total + 1) / (f + 0.5)) for p, f in frequency.items()}
+            common = max(COMMON_PAIR, total // 2)
+            postings: dict[str, list[int]] = defaultdict(list)
+            for index, item in enumerate(known):
+                for pair in item[2]:
+                    postings[pair].append(index)
+            for row, pairs in zip(rows, pending, strict=True):
+                candidates = {
+                    index
+                    for pair in pairs
+                    if len(postings.get(pair, ())) <= common
+                    for index in postings.get(pair, ())
+                }
+                best = None
+                for index in candidates:
+                    other = known[index][2]
+                    shared = sum(weight[p] for p in pairs & other)
+                    score = shared / (sum(weight[p] for p in pairs | other) or 1)
+                    if score >= SIMILAR and (best is None or score > best[0]):
+                        best = (score, index)
+                if best is not None:
+                    number, pk, _pairs = known[best[1]]
+                    row.suspected.append(
+                        {"original": number, "case_id": pk, "similarity": round(best[0], 2)}
+                    )
+                    self.plan.warnings.append(
+                        Problem(
+                            row.number,
+                            BY_KEY["summary"].name,
+                            _(
+                                "Possibly a repeat of %(number)s (%(percent)s%% alike): an "
+                                "officer confirms it on the case."
+                            )
+                            % {"number": number, "percent": round(best[0] * 100)},
+                        )
+                    )
+                known.append((row.values["acceptance_number"], None, pairs))
+                for pair in pairs:
+                    postings[pair].append(len(known) - 1)
