@@ -28,6 +28,7 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseKind,
+    Channel,
     EvidenceKind,
     ExtensionRequest,
     FeedbackOutcome,
@@ -76,6 +77,12 @@ class CaseSerializer(serializers.ModelSerializer):
         allow_blank=True,
         read_only=True,
         help_text=_("The petition's feedback outcome; empty until fed back."),
+    )
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("How the complainant reached the team (来电/来信); empty if not known."),
     )
     step = serializers.ChoiceField(
         choices=Step.choices,

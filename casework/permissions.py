@@ -63,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "casework.add_calendaryear",
             "casework.change_calendaryear",
             "cases.view_daterecomputation",
+            # Imports of batches and history ledgers (intake).
+            "intake.add_importrun",
+            "intake.view_importrun",
         }
     ),
     # Officers change their own county's cases; which fields and when is the service's rule.

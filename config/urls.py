@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from cases import public
 from cases.api import CaseViewSet, attachment_file, field_check_photo
 from casework.api import LoginView, LogoutView, MeView
+from intake.api import ImportViewSet, import_template
 from notifications.api import NotificationViewSet
 from ops.health import healthz
 from supervision import api as report_api
@@ -17,6 +18,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("cases", CaseViewSet, basename="case")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("imports", ImportViewSet, basename="import")
 
 api_v1 = [
     path("auth/login/", LoginView.as_view(), name="api-login"),
@@ -45,6 +47,11 @@ api_v1 = [
         name="report-state-by-stream",
     ),
     path("exports/ledger.xlsx", ledger_export, name="export-ledger"),
+    re_path(
+        r"^imports/templates/(?P<kind>batch|history)\.xlsx$",
+        import_template,
+        name="import-template",
+    ),
     path(
         "exports/batches/<int:batch_id>/disclosure.xlsx",
         disclosure_export,

@@ -63,8 +63,8 @@ COLUMNS: tuple[Column, ...] = (
     # A history ledger: what happened, and when.
     Column("source", "轮次", ("督察轮次", "来源"), history_only=True, note="空白时为导入所选轮次"),
     Column("batch", "批次", ("交办批次",), history_only=True, note="如“第3批”"),
-    Column("assigned_on", "交办日期", ("交办时间",), HISTORY),
-    Column("state", "状态", ("办理状态", "当前状态"), HISTORY),
+    Column("assigned_on", "交办日期", ("交办时间",), HISTORY, history_only=True),
+    Column("state", "状态", ("办理状态", "当前状态"), HISTORY, history_only=True),
     Column(
         "outcome", "办理结果", ("反馈结果",), history_only=True, note="办结 / 阶段性办结 / 正在办理"
     ),

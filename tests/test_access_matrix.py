@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from cases.models import Batch, Case
 from casework.models import Region, User
+from intake.services import import_check
 from notifications.models import Kind
 from notifications.services import notify
 from tests.factories import new_case, source
@@ -34,7 +35,7 @@ ROLES = [
 @dataclass(frozen=True)
 class Route:
     method: str
-    path: str  # {case}, {photo}, {batch}, {notification} are filled in per test
+    path: str  # {case}, {photo}, {batch}, {notification}, {import} are filled in per test
     expect: dict[str, int]  # role -> status; roles not named get `others`
     others: int
     data: dict | None = None  # type: ignore[type-arg]
@@ -130,6 +131,13 @@ MATRIX: dict[str, Route] = {
     "report-overdue-trend": Route("get", "/api/v1/reports/overdue-trend/", *everyone(200)),
     "report-state-by-stream": Route("get", "/api/v1/reports/state-by-stream/", *everyone(200)),
     "export-ledger": Route("get", "/api/v1/exports/ledger.xlsx", *everyone(200)),
+    # Imports: a supervisor's own; the service refuses anyone else (403), the list is empty.
+    "import-list": Route("get", "/api/v1/imports/", *everyone(200)),
+    "import-detail": Route("get", "/api/v1/imports/{import}/", *everyone(404, supervisor=200)),
+    "import-confirm": Route(
+        "post", "/api/v1/imports/{import}/confirm/", *everyone(403, supervisor=200)
+    ),
+    "import-template": Route("get", "/api/v1/imports/templates/batch.xlsx", *everyone(200)),
     "export-disclosure": Route(
         "get", "/api/v1/exports/batches/{batch}/disclosure.xlsx", *SCOPED_READ
     ),
@@ -184,7 +192,13 @@ def world(supervisor: User, jizhou_officer: User, inspector: User, jizhou: Regio
     )
     assert evidence.status_code == 201, evidence.content
     message = notify(recipients=[jizhou_officer], kind=Kind.SYSTEM, title="t", body="b", dedupe="m")
+    upload = io.BytesIO(
+        "受理编号,交办问题基本情况,行政区域,污染类型\nMATRIX-2,噪声扰民,吉州区,噪声\n".encode()
+    )
+    run = import_check(user=supervisor, file=upload, file_name="m.csv", source=batch.source)
+    assert run.state == "previewed", run.report
     return {
+        "import": run.pk,
         "case": case.pk,
         "batch": batch.pk,
         "photo": check.json()["photos"][0]["id"],

@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",
         "CaseKindEnum": "cases.models.CaseKind",
         "ChannelEnum": "cases.models.Channel",
+        "ImportKindEnum": "intake.models.ImportKind",
+        "ImportStateEnum": "intake.models.ImportState",
         "NotificationKindEnum": "notifications.models.Kind",
         "CaseStateEnum": "cases.models.State",
         "FeedbackOutcomeEnum": "cases.models.FeedbackOutcome",
