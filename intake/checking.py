@@ -36,6 +36,7 @@ from intake.reading import Sheet
 ORDER = {s: i for i, s in enumerate(State.values)}
 DEFAULT_UNIT_KINDS = (UnitKind.COUNTY_GOVERNMENT, UnitKind.ZONE_COMMITTEE)
 SIMILAR = 0.5  # Jaccard over character pairs: 疑似重复件 at or above
+PREVIEW_ROWS = 20  # rows shown as they will go on the ledger
 COMMON_PAIR = 400  # pairs in more texts than this (and half of them) find no candidates
 
 
@@ -113,6 +114,24 @@ class Plan:
             "problems": [p.as_dict() for p in self.problems],
             "warnings": [w.as_dict() for w in self.warnings],
             "suspected_repeats": suspected,
+            "preview": [self._preview(r) for r in self.rows[:PREVIEW_ROWS]],
+        }
+
+    @staticmethod
+    def _preview(row: Row) -> dict[str, Any]:
+        """A row as it will go on the ledger, for the person confirming."""
+        values = row.values
+        state = values.get("state") or State.ASSIGNED
+        return {
+            "row": row.number,
+            "acceptance_number": values["acceptance_number"],
+            "summary": values["summary"][:60],
+            "region": getattr(values.get("region"), "name", ""),
+            "unit": getattr(values.get("unit"), "name", ""),
+            "pollution_types": "、".join(p.name for p in row.pollution_types),
+            "state": str(State(state).label),
+            "deadline": values["deadline"].isoformat() if values.get("deadline") else "",
+            "update": row.existing is not None,
         }
 
 
