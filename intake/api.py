@@ -111,9 +111,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
             batch_number=data.get("batch_number"),
             handed_down_on=data.get("handed_down_on"),
             update_existing=data["update_existing"],
+            write=not data["dry_run"],
         )
-        if run.state == ImportState.PREVIEWED and not data["dry_run"]:
-            run = import_confirm(run_id=run.pk, user=request.user)  # type: ignore[arg-type]
         response = _answer(run, request)
         response["Location"] = reverse("import-detail", args=[run.pk])
         return response

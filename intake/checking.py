@@ -36,8 +36,14 @@ from intake.reading import Sheet
 ORDER = {s: i for i, s in enumerate(State.values)}
 DEFAULT_UNIT_KINDS = (UnitKind.COUNTY_GOVERNMENT, UnitKind.ZONE_COMMITTEE)
 SIMILAR = 0.5  # Jaccard over character pairs: 疑似重复件 at or above
+# The longest text each of the case's short text fields holds.
+TEXT_LIMITS = {
+    f.name: f.max_length
+    for f in Case._meta.concrete_fields
+    if isinstance(f, models.CharField) and f.max_length and not f.choices
+}
 PREVIEW_ROWS = 20  # rows shown as they will go on the ledger
-COMMON_PAIR = 400  # pairs in more texts than this (and half of them) find no candidates
+RARE_PAIR = 20  # pairs in at most this many texts (or 0.5% of them) find candidates
 
 
 @dataclass
@@ -736,19 +742,14 @@ class Checker:
 
     # --- across rows ----------------------------------------------------------------------------
     def _lengths(self, row: Row, errors: list[Problem]) -> None:
-        for name, value in row.values.items():
-            if not isinstance(value, str):
-                continue
-            field_ = Case._meta.get_field(name)
-            limit = getattr(field_, "max_length", None)
-            if limit and len(value) > limit and isinstance(field_, models.CharField):
-                column = next(
-                    (c.name for c in BY_KEY.values() if c.key == name), field_.verbose_name
-                )
+        for name, limit in TEXT_LIMITS.items():
+            value = row.values.get(name)
+            if isinstance(value, str) and len(value) > limit:
+                column = next((c.name for c in BY_KEY.values() if c.key == name), name)
                 errors.append(
                     Problem(
                         row.number,
-                        str(column),
+                        column,
                         _("At most %(limit)s characters (this has %(length)s).")
                         % {"limit": limit, "length": len(value)},
                     )
@@ -831,8 +832,8 @@ class Checker:
             if row.values.get("region") is not None:
                 by_region[row.values["region"].pk].append(row)
         for region_id, rows in by_region.items():
-            known: list[tuple[str, int | None, frozenset[str]]] = [
-                (number, pk, read.bigrams(summary))
+            known: list[tuple[str, int | None, frozenset[str], float]] = [
+                (number, pk, read.bigrams(summary), 0.0)
                 for pk, number, summary in Case.objects.filter(
                     source=source, region_id=region_id
                 ).values_list("pk", "acceptance_number", "summary")[:20000]
@@ -844,27 +845,33 @@ class Checker:
                     frequency[pair] += 1
             total = len(known) + len(pending)
             weight = {p: math.log((total + 1) / (f + 0.5)) for p, f in frequency.items()}
-            common = max(COMMON_PAIR, total // 2)
+            known = [(n, pk, pairs, sum(weight[p] for p in pairs)) for n, pk, pairs, _m in known]
+            # Candidates share at least two rare pairs (a place name, a business, a street);
+            # only they are scored on all their pairs.
+            rare = max(RARE_PAIR, total // 200)
             postings: dict[str, list[int]] = defaultdict(list)
-            for index, item in enumerate(known):
+            for position, item in enumerate(known):
                 for pair in item[2]:
-                    postings[pair].append(index)
+                    if frequency[pair] <= rare:
+                        postings[pair].append(position)
             for row, pairs in zip(rows, pending, strict=True):
-                candidates = {
-                    index
-                    for pair in pairs
-                    if len(postings.get(pair, ())) <= common
-                    for index in postings.get(pair, ())
-                }
+                shared_rare: dict[int, int] = defaultdict(int)
+                for pair in pairs:
+                    for position in postings.get(pair, ()):
+                        shared_rare[position] += 1
+                mass = sum(weight[p] for p in pairs)
                 best = None
-                for index in candidates:
-                    other = known[index][2]
+                for position, together in shared_rare.items():
+                    if together < 2:
+                        continue
+                    other = known[position][2]
                     shared = sum(weight[p] for p in pairs & other)
-                    score = shared / (sum(weight[p] for p in pairs | other) or 1)
+                    union = mass + known[position][3] - shared
+                    score = shared / (union or 1)
                     if score >= SIMILAR and (best is None or score > best[0]):
-                        best = (score, index)
+                        best = (score, position)
                 if best is not None:
-                    number, pk, _pairs = known[best[1]]
+                    number, pk, _pairs, _mass = known[best[1]]
                     row.suspected.append(
                         {"original": number, "case_id": pk, "similarity": round(best[0], 2)}
                     )
@@ -879,6 +886,7 @@ class Checker:
                             % {"number": number, "percent": round(best[0] * 100)},
                         )
                     )
-                known.append((row.values["acceptance_number"], None, pairs))
+                known.append((row.values["acceptance_number"], None, pairs, mass))
                 for pair in pairs:
-                    postings[pair].append(len(known) - 1)
+                    if frequency[pair] <= rare:
+                        postings[pair].append(len(known) - 1)

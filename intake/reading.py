@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from casework.errors import InvalidInput
 
@@ -46,7 +47,27 @@ def sheet_read(file: IO[bytes], name: str) -> Sheet:
     return _csv(data)
 
 
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (an ``<f>`` element)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                xml = archive.read(name)
+                if b"<f>" in xml or b"<f " in xml or b":f>" in xml or b":f " in xml:
+                    return True
+    return False
+
+
 def _xlsx(data: bytes) -> Sheet:
+    """The first sheet's values, read by calamine (fast); a workbook with formulas is read by
+    openpyxl instead, which gives a formula cell as the text it is written as."""
+    try:
+        if not _has_formulas(data):
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+            return Sheet([list(row) for row in rows])
+    except (zipfile.BadZipFile, CalamineError, ValueError, OSError):
+        raise _refuse(_("The file is not a valid Excel workbook.")) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):

@@ -76,8 +76,12 @@ def import_check(
     batch_number: int | None = None,
     handed_down_on: dt.date | None = None,
     update_existing: bool = False,
+    write: bool = False,
+    inline: bool | None = None,
 ) -> ImportRun:
-    """Read and check a file; keep it and its report. Nothing goes on the ledger."""
+    """Read and check a file; keep it and its report. With ``write``, a file without problems
+    then goes on the ledger at once, from the same check (a large one, unless ``inline``, in a
+    worker that checks it again); otherwise nothing is written until ``import_confirm``."""
     _require_supervisor(user)
     errors: dict[str, list[str]] = {}
     if kind and kind not in ImportKind.values:
@@ -109,7 +113,13 @@ def import_check(
         update_existing=update_existing,
     ).run()
     _record(run, plan)
+    if write and plan.valid and (inline or (inline is None and run.rows <= INLINE_ROWS)):
+        run.state = ImportState.RUNNING
+        run.save()
+        return _write(run, plan)
     run.save()
+    if write and plan.valid:
+        return import_confirm(run_id=run.pk, user=user, inline=False)
     return run
 
 
@@ -177,25 +187,41 @@ def import_run(run_id: int) -> ImportRun:
     run.state = ImportState.RUNNING
     try:
         plan = _plan(run, user, _reporter(run.pk, "checking"))
-        if not plan.valid:
-            _record(run, plan)
-            run.state = ImportState.INVALID
-            run.finished_at = clock.now()
-            run.save()
-            return run
+    except Exception as exc:
+        return _failed(run, exc)
+    if not plan.valid:
+        _record(run, plan)
+        run.state = ImportState.INVALID
+        run.finished_at = clock.now()
+        run.save()
+        return run
+    return _write(run, plan)
+
+
+def _failed(run: ImportRun, exc: Exception) -> ImportRun:
+    logger.error("import %s failed", run.pk, exc_info=exc)
+    run.state = ImportState.FAILED
+    run.report = {
+        **(run.report or {}),
+        "failure": _("The import failed and nothing was written: %(reason)s")
+        % {"reason": exc.__class__.__name__ + (f": {exc}" if str(exc) else "")},
+    }
+    run.finished_at = clock.now()
+    run.save()
+    cache.delete(_progress_key(run.pk))
+    return run
+
+
+def _write(run: ImportRun, plan: Plan) -> ImportRun:
+    """Write a checked plan and record the outcome on the import."""
+    try:
         run.report = plan.report()
         run.created, run.updated = plan_write(
-            plan, run=run, user=user, progress=_reporter(run.pk, "writing")
+            plan, run=run, user=run.created_by, progress=_reporter(run.pk, "writing")
         )
-        run.state = ImportState.DONE
-    except Exception as exc:  # recorded and told, then the worker's log has the trace
-        logger.exception("import %s failed", run.pk)
-        run.state = ImportState.FAILED
-        run.report = {
-            **(run.report or {}),
-            "failure": _("The import failed and nothing was written: %(reason)s")
-            % {"reason": exc.__class__.__name__ + (f": {exc}" if str(exc) else "")},
-        }
+    except Exception as exc:  # recorded and told; the log has the trace
+        return _failed(run, exc)
+    run.state = ImportState.DONE
     run.finished_at = clock.now()
     run.save()
     cache.delete(_progress_key(run.pk))

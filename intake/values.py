@@ -36,9 +36,13 @@ def text(value: Any) -> str:
     return str(value).replace("\x0b", "\n").replace("\r\n", "\n").strip()
 
 
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def key(value: Any) -> str:
     """Text as compared: NFKC, no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text(value)))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text(value)))
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -257,13 +261,16 @@ class RegionIndex:
         if not name:
             raise Unreadable(_("This column is required."))
         candidates = self.by_name.get(name, set())
-        if not candidates:
-            # 吉安市吉州区, 江西省吉安市吉州区: a region above it written in front.
-            for prefix in self.prefixes:
-                if name.startswith(prefix) and len(name) > len(prefix):
-                    candidates = self.by_name.get(name[len(prefix) :], set())
-                    if candidates:
-                        break
+        rest = name
+        while not candidates:
+            # 吉安市吉州区, 江西省吉安市吉州区: the regions above it written in front.
+            prefix = next(
+                (p for p in self.prefixes if rest.startswith(p) and len(rest) > len(p)), None
+            )
+            if prefix is None:
+                break
+            rest = rest[len(prefix) :]
+            candidates = self.by_name.get(rest, set())
         if len(candidates) == 1:
             return next(iter(candidates))
         if candidates:
@@ -309,7 +316,7 @@ class PollutionIndex:
 def bigrams(value: str) -> frozenset[str]:
     """The pairs of adjacent characters of a text, punctuation and spaces left out: what
     "similar text" is measured on (Jaccard over these sets)."""
-    chars = re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", value))
+    chars = _NOT_WORD.sub("", unicodedata.normalize("NFKC", value))
     return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
 
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from cases.models import Batch, Case, CaseEvent, State
 from cases.models.events import event_fields, event_hash
 from cases.services import case_update
 from casework import clock
+from casework.bulk import bulk_insert
 from casework.models import Region, User
 from intake.checking import Plan, Row
 from intake.models import ImportKind, ImportRun
@@ -50,17 +52,17 @@ def plan_write(
     with transaction.atomic():
         batches = _batches(plan)
         new = [row for row in plan.rows if row.existing is None]
-        created: list[Case] = []
+        created: list[dict[str, Any]] = []
         for start in range(0, len(new), CHUNK):
             chunk = new[start : start + CHUNK]
             cases = [_case(row, batches, plan.kind) for row in chunk]
-            Case.objects.bulk_create(cases, batch_size=CHUNK)
+            bulk_insert(Case, cases)
             _pollution(cases, chunk)
             created.extend(cases)
             progress(start + len(chunk), total)
         _repeat_links(created, new)
         _events(created, new, run, user)
-        reminders_schedule_new(created)
+        reminders_schedule_new([SimpleNamespace(**case) for case in created])
         updated = 0
         for row in plan.rows:
             if row.existing is not None and user is not None:
@@ -103,99 +105,118 @@ def _batches(plan: Plan) -> dict[tuple[int, int], Batch]:
     return found
 
 
-def _case(row: Row, batches: dict[tuple[int, int], Batch], kind: str) -> Case:
-    values = dict(row.values)
-    case = Case(**values)
+def _case(row: Row, batches: dict[tuple[int, int], Batch], kind: str) -> dict[str, Any]:
+    """The case's columns: its values, related rows by their ids."""
+    values: dict[str, Any] = {}
+    for name, value in row.values.items():
+        if isinstance(value, models.Model):
+            values[f"{name}_id"] = value.pk
+        else:
+            values[name] = value
+    values.setdefault("state", State.ASSIGNED)
+    values.setdefault("duplicate_of_id", None)
     if row.batch_number:
-        case.batch = batches[(values["source"].pk, row.batch_number)]
+        values["batch_id"] = batches[(values["source_id"], row.batch_number)].pk
     if kind == ImportKind.BATCH:
-        case.step_deadline_sync()  # the same rule as every writer of a deadline
-    return case
+        # The same rule as every writer of a deadline (Case.step_deadline_sync).
+        case = SimpleNamespace(feedback_outcome="", **values)
+        Case.step_deadline_sync(case)  # type: ignore[arg-type]
+        values.update(vars(case))
+    return values
 
 
-def _pollution(cases: list[Case], rows: list[Row]) -> None:
-    through = Case.pollution_types.through
-    through.objects.bulk_create(
+def _pollution(cases: list[dict[str, Any]], rows: list[Row]) -> None:
+    bulk_insert(
+        Case.pollution_types.through,
         [
-            through(case_id=case.pk, pollutiontype_id=item.pk)
+            {"case_id": case["id"], "pollutiontype_id": item.pk}
             for case, row in zip(cases, rows, strict=True)
             for item in row.pollution_types
         ],
-        batch_size=CHUNK,
     )
 
 
-def _repeat_links(cases: list[Case], rows: list[Row]) -> None:
+def _repeat_links(cases: list[dict[str, Any]], rows: list[Row]) -> None:
     """重复关联件编号 of a history ledger: the repeat points at its original (in the file, or
     already on the ledger)."""
     linked = [(c, r) for c, r in zip(cases, rows, strict=True) if r.duplicate_of]
     if not linked:
         return
-    numbers: dict[tuple[int, str], int] = {(c.source_id, c.acceptance_number): c.pk for c in cases}
+    numbers = {(c["source_id"], c["acceptance_number"]): c["id"] for c in cases}
     for case, row in linked:
-        original = numbers.get((case.source_id, row.duplicate_of))
+        original = numbers.get((case["source_id"], row.duplicate_of))
         if original is None:
             original = (
-                Case.objects.filter(source_id=case.source_id, acceptance_number=row.duplicate_of)
+                Case.objects.filter(source_id=case["source_id"], acceptance_number=row.duplicate_of)
                 .values_list("pk", flat=True)
                 .first()
             )
-        case.duplicate_of_id = original
-    Case.objects.bulk_update([c for c, _r in linked], ["duplicate_of"])
+        case["duplicate_of_id"] = original
+        Case.objects.filter(pk=case["id"]).update(duplicate_of_id=original)
 
 
-def _events(cases: list[Case], rows: list[Row], run: ImportRun, user: User | None) -> None:
+def _events(
+    cases: list[dict[str, Any]], rows: list[Row], run: ImportRun, user: User | None
+) -> None:
     """Each case's trail: its history's events at their dates, or (a batch) the assignment now,
     chained like every event (``CaseEvent.save`` does the same for one)."""
     comment = _("Imported from %(file)s (import %(id)s)") % {"file": run.file_name, "id": run.pk}
     now = clock.now()
-    events: list[CaseEvent] = []
+    actor = user.pk if user is not None else None
+    events: list[dict[str, Any]] = []
     for case, row in zip(cases, rows, strict=True):
         previous = ""
         steps = row.steps or [None]
         for step in steps:
             if step is None:  # a batch: assigned now, with the deadline the source's rule gave
-                data: dict[str, Any] = {"deadline": case.deadline.isoformat(), "import": run.pk}
+                data: dict[str, Any] = {"deadline": case["deadline"].isoformat(), "import": run.pk}
+                note = comment
                 if row.suspected:
                     data["suspected_repeat_of"] = row.suspected[0]["original"]
-                event = CaseEvent(
-                    case_id=case.pk,
-                    actor=user,
-                    created_at=now,
-                    action="create",
-                    to_state=State.ASSIGNED,
-                    deadline_after=case.deadline,
-                    comment=comment,
-                    data=data,
-                )
+                    # Said in the trail, for the county's officer to confirm (or not) as a repeat.
+                    note = comment + _(
+                        "; possibly a repeat of %(number)s: confirm it with “mark as repeat”"
+                    ) % {"number": row.suspected[0]["original"]}
+                event = {
+                    "case_id": case["id"],
+                    "actor_id": actor,
+                    "created_at": now,
+                    "action": "create",
+                    "from_state": "",
+                    "to_state": State.ASSIGNED,
+                    "deadline_before": None,
+                    "deadline_after": case["deadline"],
+                    "comment": note,
+                    "data": data,
+                }
             else:
-                event = CaseEvent(
-                    case_id=case.pk,
-                    actor=user,
-                    created_at=step.at,
-                    action=step.action,
-                    from_state=step.from_state,
-                    to_state=step.to_state,
-                    deadline_before=step.deadline_before,
-                    deadline_after=step.deadline_after,
-                    comment=comment,
-                    data={**step.data, "import": run.pk},
-                )
-            event.previous_hash = previous
-            event.hash = previous = event_hash(previous, event_fields(event))
+                event = {
+                    "case_id": case["id"],
+                    "actor_id": actor,
+                    "created_at": step.at,
+                    "action": step.action,
+                    "from_state": step.from_state,
+                    "to_state": step.to_state,
+                    "deadline_before": step.deadline_before,
+                    "deadline_after": step.deadline_after,
+                    "comment": comment,
+                    "data": {**step.data, "import": run.pk},
+                }
+            event["previous_hash"] = previous
+            event["hash"] = previous = event_hash(previous, event_fields(SimpleNamespace(**event)))
             events.append(event)
         if len(events) >= CHUNK:
-            CaseEvent.objects.bulk_create(events)
+            bulk_insert(CaseEvent, events)
             events = []
-    CaseEvent.objects.bulk_create(events)
+    bulk_insert(CaseEvent, events)
 
 
-def _announce(cases: list[Case], run: ImportRun) -> None:
+def _announce(cases: list[dict[str, Any]], run: ImportRun) -> None:
     """One message to each county's officers: how many cases of the batch are theirs."""
-    counts = Counter(c.region_id for c in cases)
+    counts = Counter(c["region_id"] for c in cases)
     deadlines: dict[int, Any] = defaultdict(set)
     for case in cases:
-        deadlines[case.region_id].add(case.deadline)
+        deadlines[case["region_id"]].add(case["deadline"])
     for region in Region.objects.filter(pk__in=counts):
         recipients = audience(Case(region=region), Audience.OFFICERS)
         if not recipients:

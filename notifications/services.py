@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from django.utils import timezone
 from cases.models import OPEN_STATES, Action, Case, CaseEvent, ExtensionRequest
 from cases.selectors import case_today_summary
 from casework import clock, workdays
+from casework.bulk import bulk_insert
 from casework.errors import NotFound
 from casework.models import Membership, Region, Role, User
 from notifications.models import (
@@ -149,8 +151,9 @@ def reminder_reschedule(*, case: Case, force: bool = False) -> CaseReminder:
     return reminder
 
 
-def reminders_schedule_new(cases: Iterable[Case]) -> int:
-    """The first schedule of many cases just put on the ledger at once (an import), in bulk:
+def reminders_schedule_new(cases: Iterable[Any]) -> int:
+    """The first schedule of many cases just put on the ledger at once (an import; each with
+    ``id``, ``state``, ``deadline`` and ``duplicate_of_id``), in bulk:
     what ``reminder_reschedule`` makes for one case, counted once per distinct deadline.
     Returns how many schedules were written."""
     now, today = clock.now(), clock.today()
@@ -173,15 +176,15 @@ def reminders_schedule_new(cases: Iterable[Case]) -> int:
                 )
         rule, at = ladders[case.deadline]
         rows.append(
-            CaseReminder(
-                case_id=case.pk,
-                deadline=case.deadline,
-                state=case.state,
-                next_rule=rule,
-                next_reminder_at=at,
-            )
+            {
+                "case_id": case.id,
+                "deadline": case.deadline,
+                "state": case.state,
+                "next_rule_id": rule.pk if rule else None,
+                "next_reminder_at": at,
+            }
         )
-    CaseReminder.objects.bulk_create(rows, batch_size=2000)
+    bulk_insert(CaseReminder, rows)
     return len(rows)
 
 

@@ -13,7 +13,7 @@ from cases.models import Source
 from casework.errors import ApplicationError
 from casework.models import User
 from intake.models import ImportKind, ImportState
-from intake.services import import_check, import_confirm
+from intake.services import import_check
 
 
 class Command(BaseCommand):
@@ -69,6 +69,8 @@ class Command(BaseCommand):
                     batch_number=options["batch"],
                     handed_down_on=handed_down,
                     update_existing=options["update"],
+                    write=not options["dry_run"],
+                    inline=True,
                 )
             report = run.report
             self.stdout.write(
@@ -92,7 +94,6 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write(f"dry run: nothing written (import {run.pk} kept for review).")
                 return
-            run = import_confirm(run_id=run.pk, user=user, inline=True)
         except ApplicationError as exc:
             raise CommandError(str(exc)) from None
         if run.state != ImportState.DONE:

@@ -20,9 +20,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cases.models import Case, CaseEvent, CaseKind, Source, SourceKind, SourceStream
-from casework import clock, reports
+from casework import clock
 from casework.models import Region, ResponsibleUnit, Role, User
+from ops.bench_imports import bench_imports
 from ops.reference import reference_data_load
+from supervision import reports
 from supervision.exports import LEDGER_COLUMNS, workbook
 
 # name -> (seconds, or bytes for *_memory)
@@ -34,6 +36,8 @@ TARGETS = {
     "ledger export": 5.0,
     "ledger export memory": 150 * 1024 * 1024,
 }
+# Rows per second, at least.
+IMPORT_TARGET = 3000
 
 
 class Command(BaseCommand):
@@ -42,8 +46,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--cases", type=int, default=5000)
         parser.add_argument("--runs", type=int, default=5)
+        parser.add_argument("--import-rows", type=int, default=10_000)
+        parser.add_argument("--history-rows", type=int, default=100_000)
+        parser.add_argument("--serial-rows", type=int, default=1_000)
 
-    def handle(self, *args: object, cases: int, runs: int, **options: object) -> None:
+    def handle(self, *args: object, cases: int, runs: int, **options: int) -> None:
         if Case.objects.exclude(acceptance_number__startswith="BENCH-").exists():
             raise CommandError(
                 "bench seeds its own data: run it on an empty database "
@@ -102,8 +109,33 @@ class Command(BaseCommand):
             f"{peak / 1024 / 1024:8.1f} MB (target "
             f"{TARGETS['ledger export memory'] / 1024 / 1024:.0f} MB)"
         )
+        failed |= self._imports(supervisor, options)
         if failed:
             raise CommandError("a benchmark target was missed")
+
+    def _imports(self, supervisor: User, options: dict[str, int]) -> bool:
+        """Imports end to end beside the row-by-row service; the batch's rate has a target."""
+        if not options["import_rows"]:
+            return False
+        timings = bench_imports(
+            supervisor,
+            batch_rows=options["import_rows"],
+            history_rows=options["history_rows"],
+            serial_rows=options["serial_rows"],
+        )
+        batch, serial = timings[0], timings[1]
+        ok = batch.rate >= IMPORT_TARGET
+        for timing in timings:
+            mark = ("ok  " if ok else "SLOW") if timing is batch else "    "
+            self.stdout.write(
+                f"  {mark} {timing.name:<38} {timing.rows:>7} rows {timing.seconds:7.1f} s"
+                f" {timing.rate:8.0f} rows/s"
+                + (f"  (target {IMPORT_TARGET} rows/s)" if timing is batch else "")
+            )
+        self.stdout.write(
+            f"       import ÷ one by one: {batch.rate / (serial.rate or 1):.0f}× faster"
+        )
+        return not ok
 
     @transaction.atomic
     def _seed(self, count: int) -> User:
