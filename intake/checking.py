@@ -256,23 +256,34 @@ class Checker:
         self.seen_numbers: dict[tuple[int, str], int] = {}
         self._deadlines: dict[tuple[int, dt.date], tuple[dt.date, bool]] = {}
         self._allowed: dict[int, bool] = {}
+        self._memo: dict[tuple[str, type, Any], Any] = {}
 
     # --- one row --------------------------------------------------------------------------------
     def _row(self, number: int, cells: list[Any]) -> None:
         plan = self.plan
         positions = plan.header.positions  # type: ignore[union-attr]
         errors: list[Problem] = []
+        memo = self._memo
 
         def cell(name: str) -> Any:
             index = positions.get(name)
             return cells[index] if index is not None and index < len(cells) else None
 
         def get(name: str, reader: Callable[..., Any], *args: Any) -> Any:
-            try:
-                return reader(cell(name), *args)
-            except read.Unreadable as exc:
-                errors.append(Problem(number, BY_KEY[name].name, str(exc)))
+            # A column holds few distinct values (counties, types, 是/否): each is read once.
+            raw = cell(name)
+            memo_key = (name, type(raw), raw)
+            found = memo.get(memo_key, memo)
+            if found is memo:
+                try:
+                    found = reader(raw, *args)
+                except read.Unreadable as exc:
+                    found = exc
+                memo[memo_key] = found
+            if isinstance(found, read.Unreadable):
+                errors.append(Problem(number, BY_KEY[name].name, str(found)))
                 return None
+            return found
 
         def required_text(name: str) -> str:
             value = read.text(cell(name))

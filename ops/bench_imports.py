@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import statistics
 import time
 from dataclasses import dataclass
 
@@ -88,6 +89,7 @@ COUNTIES = [
     "永新县",
     "井冈山市",
 ]
+BATCH_RUNS = 3
 STATES = [("已销号", 70), ("已验收(公示中)", 8), ("待验收", 7), ("整改中", 10), ("已交办", 5)]
 
 
@@ -214,9 +216,18 @@ def bench_imports(
     user: User, *, batch_rows: int, history_rows: int, serial_rows: int
 ) -> list[Timing]:
     timings = []
-    batch = batch_file(batch_rows, "IMP-B")
-    seconds = _import(user, batch, "bench-batch.xlsx", _source("BENCH 导入批次"), batch_number=1)
-    timings.append(Timing("import a batch (xlsx, end to end)", batch_rows, seconds))
+    runs = []
+    for attempt in range(BATCH_RUNS):  # each into a source of its own; the median counts
+        batch = batch_file(batch_rows, f"IMP-B{attempt}-", seed=7 + attempt)
+        source = _source(f"BENCH 导入批次{attempt}")
+        runs.append(_import(user, batch, "bench-batch.xlsx", source, batch_number=1))
+    timings.append(
+        Timing(
+            f"import a batch (xlsx, end to end, median of {BATCH_RUNS})",
+            batch_rows,
+            statistics.median(runs),
+        )
+    )
     # The same kind of rows through the service, one at a time (what typing them in does).
     source = _source("BENCH 逐件录入")
     rnd = random.Random(7)
