@@ -169,11 +169,21 @@ def import_confirm(*, run_id: int, user: User | None, inline: bool | None = None
         run.state = ImportState.QUEUED if queue else ImportState.RUNNING
         run.save(update_fields=["state"])
     if queue:
-        from intake.tasks import import_write
-
-        transaction.on_commit(lambda: import_write.delay(run.pk))
+        transaction.on_commit(lambda: _enqueue(run.pk))
         return run
     return import_run(run.pk)
+
+
+def _enqueue(run_id: int) -> None:
+    """Wake a worker for a queued import; if the broker cannot be reached, write it here and
+    now rather than leave it waiting."""
+    from intake.tasks import import_write
+
+    try:
+        import_write.apply_async((run_id,), retry=False)
+    except Exception:  # kombu raises many kinds when the broker is unreachable
+        logger.warning("broker unreachable; import %s is written in the request", run_id)
+        import_run(run_id)
 
 
 def import_run(run_id: int) -> ImportRun:

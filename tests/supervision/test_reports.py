@@ -19,6 +19,7 @@ from cases.services import (
     case_transition,
     milestone_complete,
 )
+from casework import clock
 from casework.models import Region, ResponsibleUnit, User
 from supervision import reports
 from tests.cases.conftest import advance
@@ -198,6 +199,7 @@ def test_on_schedule_progress_from_milestones(findings, supervisor: User) -> Non
 
 
 def test_the_report_sentences(petitions, findings, supervisor: User) -> None:  # type: ignore[no-untyped-def]
+    today = clock.today()  # not the module's TODAY: a run may cross midnight in Ji'an
     text = reports.report_sentences(user=supervisor)
     assert text["petitions"]["sentence"] == (
         "中央和省生态环境保护督察交办信访件累计11件，已整改销号3件，整改销号率27.3%。"
@@ -208,7 +210,7 @@ def test_the_report_sentences(petitions, findings, supervisor: User) -> None:  #
         "中央和省生态环境保护督察及“回头看”、长江经济带和省生态环境警示片反馈问题4个，"
         "已完成整改1个，1个达到序时进度，2个滞后于序时进度（其中逾期1个）。"
     )
-    assert text["text"].startswith(f"截至{TODAY.year}年{TODAY.month}月{TODAY.day}日，中央和省")
+    assert text["text"].startswith(f"截至{today.year}年{today.month}月{today.day}日，中央和省")
 
 
 @pytest.mark.parametrize(
