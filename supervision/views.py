@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -9,11 +10,28 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import State
+from casework import clock
 from supervision import reports
 
 
+def _as_of(request: HttpRequest) -> tuple[dt.date | None, str]:
+    """The 截至 date asked for (?as_of=YYYY-MM-DD), or None for today; and what was wrong."""
+    raw = request.GET.get("as_of", "").strip()
+    if not raw:
+        return None, ""
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None, _("“%(value)s” is not a date: write it as 2023-12-31.") % {"value": raw[:20]}
+    if day > clock.today():
+        return None, _("Figures cannot be given as of a day still to come.")
+    return (day if day < clock.today() else None), ""
+
+
 def dashboard(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    """Supervisors' and leaders' charts; ``context`` is the admin site's (header, sidebar)."""
+    """Supervisors' and leaders' charts; ``context`` is the admin site's (header, sidebar).
+    With ``?as_of=`` the sentences and the close-out chart are as the cases stood that day."""
+    day, problem = _as_of(request)
     cases = reports.scoped_cases(user=request.user)
     top = list(reports.overdue_cases(cases=cases)[:10])
     for case in top:
@@ -21,7 +39,11 @@ def dashboard(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     context = {
         **context,
         "title": _("Supervision dashboard"),
-        "sentences": reports.report_sentences(user=request.user),
+        "sentences": reports.report_sentences(user=request.user, day=day),
+        "as_of": day,
+        "as_of_problem": problem,
+        "today": clock.today(),
+        "definitions": [d.as_dict() for d in reports.RATE_DEFINITIONS],
         "top_overdue": top,
         "states": State.choices,
     }

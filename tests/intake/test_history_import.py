@@ -290,3 +290,27 @@ def test_the_ledger_export_reimports_as_history_without_loss(
     )
     assert len(reexported) == 7
     assert reexported == exported
+
+
+def test_the_dashboard_reads_as_of_a_past_date(rounds, supervisor, client) -> None:
+    import_check(
+        user=supervisor, file=xlsx([HEADER, *LEDGER]), file_name="历史台账.xlsx", write=True
+    )
+    client.force_login(supervisor)
+    page = client.get("/admin/dashboard/", {"as_of": "2023-12-31"}).content.decode()
+    assert "截至2023年12月31日，中央和省生态环境保护督察交办信访件累计10件，已整改销号5件" in page
+    assert "整改销号率</dt>" in page and "已销号 ÷ 交办总数" in page  # the definitions, in Chinese
+    today = client.get("/admin/dashboard/").content.decode()
+    assert "交办信访件累计10件，已整改销号6件" in today
+    wrong = client.get("/admin/dashboard/", {"as_of": "明年"})
+    assert wrong.status_code == 200 and "“明年”不是日期" in wrong.content.decode()
+    future = client.get("/admin/dashboard/", {"as_of": "2999-01-01"}).content.decode()
+    assert "截至日期不能晚于今天" in future
+    api = client.get(
+        "/api/v1/reports/closure-rate/", {"as_of": "2021-12-31", "kind": "petition"}
+    ).json()
+    assert (api["as_of"], api["total"]["assigned"], api["total"]["closed_out"]) == (
+        "2021-12-31",
+        5,
+        1,
+    )

@@ -11,7 +11,7 @@
   }
 
   Promise.all([
-    get(script.dataset.closure + "?group_by=county"),
+    get(script.dataset.closure + "?group_by=county" + (script.dataset.asOf ? "&as_of=" + script.dataset.asOf : "")),
     get(script.dataset.states),
     get(script.dataset.trend),
   ]).then(function (answers) {
