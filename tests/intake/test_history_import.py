@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from cases.audit import audit_breaks
 from cases.models import Case, CaseKind, FeedbackOutcome, Source, State
+from casework import clock
 from intake.models import ImportKind, ImportState
 from intake.services import import_check, import_confirm
 from notifications.models import CaseReminder
@@ -243,7 +244,10 @@ def test_the_ledger_export_reimports_as_history_without_loss(
     """Cases in every state, through the services, exported; the export imported into a source
     of the same name; the new ledger exported: the two workbooks are the same, cell for cell."""
     original = source(R2, report_days=10, report_in_working_days=True)
-    start = dt.datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    # Two months ago, whatever today is: the history must lie in the past.
+    start = dt.datetime.combine(
+        clock.today() - dt.timedelta(days=60), dt.time(10), tzinfo=ZoneInfo("Asia/Shanghai")
+    )
     with time_machine.travel(start, tick=False):
         cases = [
             new_case(
