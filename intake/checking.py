@@ -798,6 +798,20 @@ class Checker:
                     row = rows[case.acceptance_number]
                     if self.update_existing:
                         row.existing = case
+                        wanted = row.values.get("state")
+                        if wanted and wanted != case.state:
+                            self.plan.warnings.append(
+                                Problem(
+                                    row.number,
+                                    BY_KEY["state"].name,
+                                    _(
+                                        "On the ledger as %(state)s: the row updates its data, "
+                                        "not its state or dates (those change through the "
+                                        "case's own steps)."
+                                    )
+                                    % {"state": case.get_state_display()},
+                                )
+                            )
                     else:
                         self.plan.problems.append(
                             Problem(

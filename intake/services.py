@@ -17,7 +17,7 @@ from cases.models import Source
 from cases.rules import is_city_supervisor
 from casework import clock
 from casework.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from casework.models import User
+from casework.models import Membership, Region, Role, User
 from intake.checking import Checker, Plan
 from intake.models import ImportKind, ImportRun, ImportState
 from intake.reading import sheet_read
@@ -52,13 +52,18 @@ def import_progress(run: ImportRun) -> dict[str, Any]:
 
 
 def runs_visible_to(user: User) -> Any:
-    """Imports a user may see: a supervisor's own, and all for a superuser."""
+    """Imports a user may see: those of the supervisors of the regions the user supervises (a
+    city office sees its colleagues' imports, not another city's); all for a superuser, whose
+    view includes imports run from the command line."""
     runs = ImportRun.objects.select_related("source", "created_by")
     if user.is_superuser:
         return runs
-    if not is_city_supervisor(user):
+    if not (user.is_active and is_city_supervisor(user)):
         return runs.none()
-    return runs.filter(created_by=user)
+    colleagues = Membership.objects.filter(
+        role=Role.CITY_SUPERVISOR, region__in=Region.objects.visible_to(user)
+    ).values("user_id")
+    return runs.filter(created_by__in=colleagues)
 
 
 def _require_supervisor(user: User | None) -> None:

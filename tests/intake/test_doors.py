@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from cases.models import Case
 from intake.models import ImportRun, ImportState
+from intake.services import import_check
 from tests.intake.conftest import BATCH_HEADER, TODAY, batch_rows, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +210,15 @@ def test_a_failure_while_writing_leaves_nothing_and_says_why(
     from cases.models import CaseEvent
 
     assert CaseEvent.objects.count() == 0
+
+
+def test_a_city_office_sees_its_colleagues_imports(today, round3, supervisor, jian) -> None:
+    from casework.models import Role
+    from tests.factories import UserFactory, membership
+
+    colleague = membership(UserFactory(username="colleague"), jian, Role.CITY_SUPERVISOR)
+    run = import_check(
+        user=colleague, file=xlsx([BATCH_HEADER, *batch_rows(1)]), file_name="b.xlsx", source=round3
+    )
+    listed = client_for(supervisor).get("/api/v1/imports/").json()["results"]
+    assert [r["id"] for r in listed] == [run.pk]

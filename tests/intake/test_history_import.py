@@ -318,3 +318,25 @@ def test_the_dashboard_reads_as_of_a_past_date(rounds, supervisor, client) -> No
         5,
         1,
     )
+
+
+def test_updating_from_a_ledger_changes_data_not_state_and_says_so(rounds, supervisor) -> None:
+    import_check(
+        user=supervisor,
+        file=xlsx([HEADER, row(1, R2, "整改中", "2021-05-08")]),
+        file_name="a.xlsx",
+        write=True,
+    )
+    later = row(1, R2, "已销号", "2021-05-08", "", "", "2021-05-14", "2021-06-20", "2021-07-10")
+    later[3] = "群众反映吉州区第1号地块问题（补充：夜间尤甚）。"
+    run = import_check(
+        user=supervisor,
+        file=xlsx([HEADER, later]),
+        file_name="b.xlsx",
+        update_existing=True,
+        write=True,
+    )
+    assert run.state == ImportState.DONE
+    assert [w["column"] for w in run.report["warnings"]] == ["状态"]
+    case = Case.objects.get()
+    assert (case.state, case.summary) == (State.RECTIFYING, later[3])
