@@ -31,7 +31,7 @@ from cases.admin.common import (
     ServiceRefused,
     apply_service_error,
 )
-from cases.admin.filters import OverdueFilter, ReopenedFilter
+from cases.admin.filters import BatchFilter, OverdueFilter, ReopenedFilter
 from cases.admin.inlines import (
     AttachmentInline,
     CaseEventInline,
@@ -120,7 +120,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
         "state",
         ("source__stream", RelatedOnlyFieldListFilter),
         ("source", RelatedOnlyFieldListFilter),
-        ("batch", RelatedOnlyFieldListFilter),
+        ("batch", BatchFilter),
         ("region", RelatedOnlyFieldListFilter),
         "kind",
         ("pollution_types", RelatedOnlyFieldListFilter),

@@ -23,8 +23,14 @@ def queries(call) -> int:  # type: ignore[no-untyped-def]
 
 
 def add_cases(supervisor: User, officer: User, region: Region, count: int) -> None:
+    """Cases each in a batch of its own, so that the list's batch filter grows with them."""
+    from cases.models import Batch
+    from tests.factories import source
+
     for _ in range(count):
-        case = new_case(supervisor, region, pollution_types=["water", "air"])
+        number = Batch.objects.count() + 1
+        batch = Batch.objects.create(source=source(), number=number, handed_down_on="2026-01-05")
+        case = new_case(supervisor, region, pollution_types=["water", "air"], batch=batch)
         progress_report_add(case_id=case.pk, user=officer, text="进展", percent=20)
 
 

@@ -108,15 +108,16 @@ def test_the_template_workbooks_download_and_import_back(today, round3, supervis
         book = load_workbook(io.BytesIO(response.content))
         assert book.worksheets[0]["A1"].value == first
         assert book.sheetnames[1] == "填写说明"
-    # The batch template's sample row is itself a valid batch.
-    template = io.BytesIO(api.get("/api/v1/imports/templates/batch.xlsx").content)
-    template.name = "模板.xlsx"
-    body = api.post(
-        "/api/v1/imports/",
-        {"file": template, "source": round3.pk, "dry_run": True},
-        format="multipart",
-    ).json()
-    assert body["state"] == "previewed", body["report"]["problems"]
+    # Each template's sample row is itself a valid file of its kind.
+    for kind in ("batch", "history"):
+        template = io.BytesIO(api.get(f"/api/v1/imports/templates/{kind}.xlsx").content)
+        template.name = "模板.xlsx"
+        body = api.post(
+            "/api/v1/imports/",
+            {"file": template, "source": round3.pk, "dry_run": True},
+            format="multipart",
+        ).json()
+        assert (body["state"], body["kind"]) == ("previewed", kind), body["report"]["problems"]
 
 
 def test_the_command_checks_then_writes_or_only_checks(today, round3, tmp_path, capsys) -> None:
