@@ -46,6 +46,11 @@ api_v1 = [
         report_api.StateByStreamView.as_view(),
         name="report-state-by-stream",
     ),
+    path(
+        "reports/batches/<int:batch_id>/bulletin/",
+        report_api.BatchBulletinView.as_view(),
+        name="report-batch-bulletin",
+    ),
     path("exports/ledger.xlsx", ledger_export, name="export-ledger"),
     re_path(
         r"^imports/templates/(?P<kind>batch|history)\.xlsx$",

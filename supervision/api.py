@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import Case, CaseKind
+from cases.models import Batch, Case, CaseKind
 from casework import clock
 from casework.drf import MAX_ID
 from casework.models import User
@@ -158,3 +159,16 @@ class StateByStreamView(APIView):
     def get(self, request: Request) -> Response:
         cases, _ = query_cases(request)
         return Response({"streams": reports.state_by_stream(cases=cases)})
+
+
+class BatchBulletinView(APIView):
+    """A batch's bulletin: the sentence the city publishes and its figures (办结, 阶段性办结,
+    属实…, the handling counts), over the cases of the batch the user may see."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, batch_id: int) -> Response:
+        batch = Batch.objects.select_related("source").filter(pk=batch_id).first()
+        cases = Case.objects.visible_to(request.user)  # type: ignore[arg-type]
+        if batch is None or not cases.filter(batch=batch).exists():
+            raise NotFound(_("No such batch."))
+        return Response(reports.batch_bulletin(cases=cases, batch=batch))

@@ -130,6 +130,9 @@ MATRIX: dict[str, Route] = {
     "report-overdue": Route("get", "/api/v1/reports/overdue/", *everyone(200)),
     "report-overdue-trend": Route("get", "/api/v1/reports/overdue-trend/", *everyone(200)),
     "report-state-by-stream": Route("get", "/api/v1/reports/state-by-stream/", *everyone(200)),
+    "report-batch-bulletin": Route(
+        "get", "/api/v1/reports/batches/{batch}/bulletin/", *SCOPED_READ
+    ),
     "export-ledger": Route("get", "/api/v1/exports/ledger.xlsx", *everyone(200)),
     # Imports: a supervisor's own; the service refuses anyone else (403), the list is empty.
     "import-list": Route("get", "/api/v1/imports/", *everyone(200)),

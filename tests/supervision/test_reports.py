@@ -318,3 +318,59 @@ def test_the_overdue_list_is_most_overdue_first(supervisor: User, jizhou: Region
     )
     assert backwards.status_code == 400
     assert backwards.json()["errors"][0]["detail"] == "统计期间的结束日期早于开始日期。"
+
+
+def test_a_batchs_bulletin_adds_up_its_cases(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from cases.models import Batch
+    from cases.services import case_feedback, case_update
+    from tests.factories import source
+
+    batch = Batch.objects.create(source=source(), number=3, handed_down_on=TODAY)
+    made = [new_case(supervisor, jizhou, batch=batch, source=batch.source) for _ in range(4)]
+    # Two concluded (one found untrue), one concluded for this stage, one not yet fed back.
+    outcomes = [("concluded", "true"), ("concluded", "false"), ("stage", "mostly_true")]
+    for case, (outcome, truth) in zip(made, outcomes, strict=False):
+        case_update(
+            case_id=case.pk,
+            user=jizhou_officer,
+            changes={
+                "ordered_to_correct": 2,
+                "fines_10k_yuan": Decimal("1.25"),
+                "people_summoned": 1,
+            },
+        )
+        case_feedback(
+            case_id=case.pk,
+            user=jizhou_officer,
+            outcome=outcome,
+            truth_finding=truth,
+            investigation="经调查核实。",
+            rectification_account="已整改。",
+            rectification_measures="继续整改。",
+            rectification_deadline=TODAY + dt.timedelta(days=30),
+        )
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    body = api.get(f"/api/v1/reports/batches/{batch.pk}/bulletin/").json()
+    assert body["sentence"] == (
+        "第三轮中央生态环境保护督察第3批交办信访件4件，已办结2件、阶段性办结1件；"
+        "属实1件、基本属实1件、不属实1件；责令改正6家，罚款3.75万元，约谈3人。"
+    )
+    assert (body["assigned"], body["concluded"], body["ordered_to_correct"]) == (4, 2, 6)
+    assert api.get("/api/v1/reports/batches/999999/bulletin/").status_code == 404
+
+
+def test_the_batch_page_shows_its_bulletin(supervisor: User, jizhou: Region, client) -> None:  # type: ignore[no-untyped-def]
+    from cases.models import Batch
+    from tests.factories import source
+
+    batch = Batch.objects.create(source=source(), number=5, handed_down_on=TODAY)
+    new_case(supervisor, jizhou, batch=batch, source=batch.source)
+    client.force_login(supervisor)
+    page = client.get(f"/admin/cases/batch/{batch.pk}/change/").content.decode()
+    assert "本批办理情况通报" in page
+    assert "第三轮中央生态环境保护督察第5批交办信访件1件，尚无办结。" in page
