@@ -32,7 +32,7 @@ def test_as_of_three_dates_matches_the_hand_count(
     round_a = source("第二轮中央生态环境保护督察")
     round_b = source("2025年省生态环境保护督察", stream="provincial")
     with at("2025-03-03"):
-        a1, a2, a3 = (new_case(supervisor, jizhou, source=round_a) for _ in range(3))
+        a1, a2, _a3 = (new_case(supervisor, jizhou, source=round_a) for _ in range(3))
     with at("2025-03-05"):
         advance(a1, jizhou_officer, supervisor, "closed")  # closed when its notice ends, in March
     with at("2025-03-06"):
