@@ -8,7 +8,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -101,6 +107,11 @@ class ImportRunAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.confirm_view),
                 name="intake_importrun_confirm",
             ),
+            path(
+                "<int:pk>/file/",
+                self.admin_site.admin_view(self.file_view),
+                name="intake_importrun_file",
+            ),
             *super().get_urls(),
         ]
 
@@ -177,6 +188,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         if run.source_id:
             return f"{url}?source__id__exact={run.source_id}"
         return url
+
+    def file_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The file as it was uploaded, to whoever may see the import."""
+        run = self.get_queryset(request).filter(pk=pk).first()
+        if run is None or not self.has_view_permission(request, run) or not run.file:
+            raise Http404
+        return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file_name)
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if request.method != "POST":

@@ -160,10 +160,21 @@ def test_the_admin_page_previews_then_confirms(today, round3, supervisor, client
     page = response.content.decode()
     assert "已导入：新增案件3件，更新0件。" in page
     assert Case.objects.filter(batch__number=2).count() == 3
+    original = client.get(f"/admin/intake/importrun/{run.pk}/file/")
+    assert b"".join(original.streaming_content) == fixed.getvalue()  # the file as uploaded
 
 
-def test_the_admin_import_pages_are_for_supervisors(today, round3, jizhou_officer, client) -> None:
+def test_the_admin_import_pages_are_for_supervisors(
+    today, round3, supervisor, jizhou_officer, client
+) -> None:
+    run = import_check(
+        user=supervisor,
+        file=xlsx([BATCH_HEADER, *batch_rows(1)]),
+        file_name="b.xlsx",
+        source=round3,
+    )
     client.force_login(jizhou_officer)
+    assert client.get(f"/admin/intake/importrun/{run.pk}/file/").status_code in (403, 404)
     assert client.get("/admin/intake/importrun/add/").status_code in (403, 404)
     assert client.get("/admin/intake/importrun/").status_code == 403
 
