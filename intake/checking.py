@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from django.db import models
@@ -789,6 +790,8 @@ class Checker:
             if row.values.get("source") is not None and row.values["acceptance_number"]:
                 by_source[row.values["source"].pk][row.values["acceptance_number"]] = row
         for source_id, rows in by_source.items():
+            if not Case.objects.filter(source_id=source_id).exists():
+                continue  # a new round: nothing to compare with
             numbers = list(rows)
             for start in range(0, len(numbers), 1000):
                 found = Case.objects.filter(
@@ -864,33 +867,30 @@ class Checker:
                 ).values_list("pk", "acceptance_number", "summary")[:20000]
             ]
             pending = [read.bigrams(row.values["summary"]) for row in rows]
-            frequency: dict[str, int] = defaultdict(int)
-            for pairs in [*(k[2] for k in known), *pending]:
-                for pair in pairs:
-                    frequency[pair] += 1
+            frequency = Counter(chain.from_iterable([*(k[2] for k in known), *pending]))
             total = len(known) + len(pending)
             weight = {p: math.log((total + 1) / (f + 0.5)) for p, f in frequency.items()}
-            known = [(n, pk, pairs, sum(weight[p] for p in pairs)) for n, pk, pairs, _m in known]
+            mass_of = weight.__getitem__
+            known = [(n, pk, pairs, sum(map(mass_of, pairs))) for n, pk, pairs, _m in known]
             # Candidates share at least two rare pairs (a place name, a business, a street);
             # only they are scored on all their pairs.
-            rare = max(RARE_PAIR, total // 200)
+            limit = max(RARE_PAIR, total // 200)
+            rare = {p for p, f in frequency.items() if f <= limit}
             postings: dict[str, list[int]] = defaultdict(list)
             for position, item in enumerate(known):
-                for pair in item[2]:
-                    if frequency[pair] <= rare:
-                        postings[pair].append(position)
+                for pair in item[2] & rare:
+                    postings[pair].append(position)
             for row, pairs in zip(rows, pending, strict=True):
-                shared_rare: dict[int, int] = defaultdict(int)
-                for pair in pairs:
-                    for position in postings.get(pair, ()):
-                        shared_rare[position] += 1
-                mass = sum(weight[p] for p in pairs)
+                shared_rare: Counter[int] = Counter()
+                for pair in pairs & rare:
+                    shared_rare.update(postings.get(pair, ()))
+                mass = sum(map(mass_of, pairs))
                 best = None
                 for position, together in shared_rare.items():
                     if together < 2:
                         continue
                     other = known[position][2]
-                    shared = sum(weight[p] for p in pairs & other)
+                    shared = sum(map(mass_of, pairs & other))
                     union = mass + known[position][3] - shared
                     score = shared / (union or 1)
                     if score >= SIMILAR and (best is None or score > best[0]):
@@ -912,6 +912,5 @@ class Checker:
                         )
                     )
                 known.append((row.values["acceptance_number"], None, pairs, mass))
-                for pair in pairs:
-                    if frequency[pair] <= rare:
-                        postings[pair].append(len(known) - 1)
+                for pair in pairs & rare:
+                    postings[pair].append(len(known) - 1)

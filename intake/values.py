@@ -317,7 +317,7 @@ def bigrams(value: str) -> frozenset[str]:
     """The pairs of adjacent characters of a text, punctuation and spaces left out: what
     "similar text" is measured on (Jaccard over these sets)."""
     chars = _NOT_WORD.sub("", unicodedata.normalize("NFKC", value))
-    return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
+    return frozenset(map(str.__add__, chars[:-1], chars[1:]))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
