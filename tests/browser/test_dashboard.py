@@ -103,3 +103,5 @@ def test_the_dashboard_as_of_a_past_date_from_imported_history(
         # The chart asks the same date: 吉州区's 5 of 10 closed out then.
         assert page.evaluate("Chart.getChart('chart-closure').data.datasets[0].data") == [50]
         page.screenshot(path=str(tmp_path / f"dashboard-as-of-{width}.png"), full_page=True)
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
