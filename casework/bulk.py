@@ -56,7 +56,12 @@ def bulk_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         pairs = list(zip(names, fallbacks, strict=True))
         for start in range(0, len(rows), CHUNK):
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # Django's error classes (IntegrityError…) for what the database refuses, as for any
+            # query made through the ORM.
+            with (
+                connection.wrap_database_errors,
+                raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows[start : start + CHUNK]:
                     values = [row.get(name, fallback) for name, fallback in pairs]
                     for index, encoder in json_columns:

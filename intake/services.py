@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from django.core.cache import cache
 from django.core.files.base import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cases.models import Source
@@ -216,10 +216,14 @@ def import_run(run_id: int) -> ImportRun:
 def _failed(run: ImportRun, exc: Exception) -> ImportRun:
     logger.error("import %s failed", run.pk, exc_info=exc)
     run.state = ImportState.FAILED
+    if isinstance(exc, IntegrityError):
+        # Another import (or a person) put the same acceptance numbers on the ledger meanwhile.
+        reason = _("a case with one of these acceptance numbers was put on the ledger meanwhile")
+    else:
+        reason = exc.__class__.__name__ + (f": {exc}" if str(exc) else "")
     run.report = {
         **(run.report or {}),
-        "failure": _("The import failed and nothing was written: %(reason)s")
-        % {"reason": exc.__class__.__name__ + (f": {exc}" if str(exc) else "")},
+        "failure": _("The import failed and nothing was written: %(reason)s") % {"reason": reason},
     }
     run.finished_at = clock.now()
     run.save()

@@ -234,3 +234,56 @@ def test_a_city_office_sees_its_colleagues_imports(today, round3, supervisor, ji
     )
     listed = client_for(supervisor).get("/api/v1/imports/").json()["results"]
     assert [r["id"] for r in listed] == [run.pk]
+
+
+def test_two_imports_of_the_same_file_at_once_write_it_once(today, round3, supervisor) -> None:
+    from intake.services import import_confirm
+
+    first = import_check(
+        user=supervisor,
+        file=xlsx([BATCH_HEADER, *batch_rows(3)]),
+        file_name="a.xlsx",
+        source=round3,
+    )
+    second = import_check(
+        user=supervisor,
+        file=xlsx([BATCH_HEADER, *batch_rows(3)]),
+        file_name="b.xlsx",
+        source=round3,
+    )
+    assert import_confirm(run_id=first.pk, user=supervisor).state == ImportState.DONE
+    late = import_confirm(run_id=second.pk, user=supervisor)
+    # Checked again when confirmed: the numbers are now on the ledger, so nothing is written.
+    assert late.state == ImportState.INVALID
+    assert Case.objects.count() == 3
+
+
+def test_a_number_put_on_the_ledger_between_check_and_write_fails_the_import_whole(
+    today, round3, supervisor, monkeypatch
+) -> None:
+    from intake.checking import Checker
+
+    import_check(
+        user=supervisor,
+        file=xlsx([BATCH_HEADER, *batch_rows(2, start=2)]),
+        file_name="a.xlsx",
+        source=round3,
+        write=True,
+    )
+    # The race: the check does not see the numbers that another import is writing meanwhile.
+    monkeypatch.setattr(Checker, "_check_numbers", lambda self: None)
+    run = import_check(
+        user=supervisor,
+        file=xlsx([BATCH_HEADER, *batch_rows(3)]),
+        file_name="b.xlsx",
+        source=round3,
+        write=True,
+    )
+    assert run.state == ImportState.FAILED
+    assert (
+        run.report["failure"] == "导入失败，未写入任何数据：导入期间已有相同受理编号的案件写入台账"
+    )
+    assert sorted(Case.objects.values_list("acceptance_number", flat=True)) == [
+        "D3JX202606100002",
+        "D3JX202606100003",
+    ]

@@ -48,6 +48,8 @@ class Command(BaseCommand):
             if source is None:
                 raise CommandError(f"No such source: {wanted}")
         user = None
+        if options["update"] and not options["user"]:
+            raise CommandError("--update changes cases through the services: name the --user.")
         if options["user"]:
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
