@@ -45,6 +45,7 @@ from cases.admin.inlines import (
 from cases.models import (
     HANDLING_FIELDS,
     OPEN_STATES,
+    Action,
     Batch,
     Case,
     CaseKind,
@@ -98,6 +99,18 @@ class CaseAdminForm(forms.ModelForm):
                 "Leave empty for a petition: the feedback deadline follows the source's rule. "
                 "A finding needs the deadline of its rectification plan."
             )
+
+
+def suspected_repeat(case: Case) -> Any:
+    """The original an import found this petition much like (疑似重复件), while it is not linked
+    as a repeat: the case page says so, for a supervisor to confirm or let be."""
+    if case.duplicate_of_id is not None:
+        return None
+    event = case.events.filter(action=Action.CREATE).only("data").first()
+    number = (event.data or {}).get("suspected_repeat_of") if event else None
+    if not number:
+        return None
+    return Case.objects.filter(source_id=case.source_id, acceptance_number=number).first()
 
 
 @admin.register(Case)
@@ -356,6 +369,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
             case = self.get_object(request, unquote(object_id))
             if case is not None:
                 extra_context["case_buttons"] = self._buttons(request, case)
+                extra_context["suspected_repeat"] = suspected_repeat(case)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ServiceRefused:

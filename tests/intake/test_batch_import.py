@@ -116,7 +116,7 @@ def test_a_number_already_on_the_ledger_is_refused_or_updated_when_asked(
 
 
 def test_a_near_duplicate_is_flagged_for_an_officer_not_linked(
-    today, round3, supervisor, jizhou
+    today, round3, supervisor, jizhou, client
 ) -> None:
     new_case(
         supervisor,
@@ -137,6 +137,10 @@ def test_a_near_duplicate_is_flagged_for_an_officer_not_linked(
     flagged = CaseEvent.objects.get(case__acceptance_number=rows[2][1])
     assert flagged.data["suspected_repeat_of"] == "D3JX202606050077"
     assert Case.objects.filter(duplicate_of__isnull=False).count() == 0
+    # The case's page says so, for a supervisor to confirm.
+    client.force_login(supervisor)
+    page = client.get(f"/admin/cases/case/{flagged.case_id}/change/").content.decode()
+    assert "疑似D3JX202606050077的重复件（导入时发现）" in page
 
 
 def test_header_names_as_real_files_write_them(today, round3, supervisor) -> None:
