@@ -130,14 +130,18 @@ class OverdueRowSerializer(serializers.Serializer):
 
 
 class OverdueView(APIView):
-    """Every overdue case the user may see, most overdue first."""
+    """Every overdue case the user may see, most overdue first; with ``as_of``, those overdue
+    at the end of that day, each with the deadline it had then."""
 
     @extend_schema(parameters=[ReportQuery], responses=OverdueRowSerializer(many=True))
     def get(self, request: Request) -> Response:
-        cases, _ = query_cases(request)
+        cases, params = query_cases(request)
+        day = params.get("as_of")
         rows = []
-        for case in reports.overdue_cases(cases=cases)[:1000]:
-            case.days_overdue, case.working_days = reports.days_overdue(case)
+        for case in reports.overdue_cases(cases=cases, day=day)[:1000]:
+            if day is not None:
+                case.deadline = case.deadline_then  # read, never saved: the deadline it had then
+            case.days_overdue, case.working_days = reports.days_overdue(case, day)
             rows.append(case)
         return Response(OverdueRowSerializer(rows, many=True).data)
 

@@ -16,6 +16,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     Max,
     OuterRef,
     Q,
@@ -32,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.handling import HANDLING_WORDS, number_text
 from cases.models import (
+    OPEN_STATES,
     Action,
     Batch,
     Case,
@@ -86,7 +88,7 @@ def as_of(cases: QuerySet[Case], day: dt.date) -> QuerySet[Case]:
     each with the state, feedback outcome, stage conclusion and reopening its events record by
     then (``state_then``…), so that imported history counts at its real dates. A case entered
     later than it was assigned stood assigned until its first event."""
-    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    end = _end_of(day)
     before = CaseEvent.objects.filter(case=OuterRef("pk"), created_at__lt=end).order_by(
         "-created_at", "-id"
     )
@@ -399,15 +401,42 @@ def report_sentences(
 # --- overdue ------------------------------------------------------------------------------------
 
 
-def overdue_cases(*, cases: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Case]:
-    """Overdue cases, most overdue first, with their last progress report date."""
-    today = today or clock.today()
+def overdue_cases(
+    *, cases: QuerySet[Case], today: dt.date | None = None, day: dt.date | None = None
+) -> QuerySet[Case]:
+    """Overdue cases, most overdue first, with their last progress report date; with ``day``,
+    those overdue at the end of that day (state and deadline rebuilt from their events: the
+    deadline each had then is ``deadline_then``)."""
+    if day is None:
+        today = today or clock.today()
+        return (
+            cases.overdue(today)
+            .select_related("region", "unit", "source__stream", "reminder")
+            .annotate(last_progress_at=Max("progress_reports__reported_at"))
+            .order_by("deadline", "id")
+        )
+    end = _end_of(day)
+    moved = CaseEvent.objects.filter(
+        case=OuterRef("pk"), created_at__lt=end, deadline_after__isnull=False
+    ).order_by("-created_at", "-id")
     return (
-        cases.overdue(today)
-        .select_related("region", "unit", "source__stream", "reminder")
-        .annotate(last_progress_at=Max("progress_reports__reported_at"))
-        .order_by("deadline", "id")
+        as_of(cases, day)
+        .annotate(
+            deadline_then=Coalesce(Subquery(moved.values("deadline_after")[:1]), F("deadline")),
+            last_progress_at=Max(
+                "progress_reports__reported_at",
+                filter=Q(progress_reports__reported_at__lt=end),
+            ),
+        )
+        .filter(state_then__in=OPEN_STATES, deadline_then__lt=day, duplicate_of__isnull=True)
+        .select_related("region", "unit", "source__stream")
+        .order_by("deadline_then", "id")
     )
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """The first moment after ``day`` in Ji'an."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 def days_overdue(case: Case, today: dt.date | None = None) -> tuple[int, int | None]:

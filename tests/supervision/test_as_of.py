@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from rest_framework.test import APIClient
 
 from cases.models import CaseKind
 from cases.services import case_mark_repeat, case_transition
@@ -69,6 +70,23 @@ def test_as_of_three_dates_matches_the_hand_count(
     assert figures(dt.date(2025, 8, 31)) == (4, 2, 1, 1)
     # Now: A1, A2 and B1 of the four.
     assert figures(None)[:2] == (4, 3)
+
+    def overdue(day: str) -> list[str]:
+        found = reports.overdue_cases(cases=petitions, day=dt.date.fromisoformat(day))
+        return [c.acceptance_number for c in found]
+
+    # A3 never moved past its March deadline; A2, reopened to 29 August, is late by 31 August;
+    # B1's repeat B2 is never listed on its own.
+    assert overdue("2025-04-30") == [_a3.acceptance_number]
+    assert overdue("2025-07-31") == [_a3.acceptance_number]
+    assert overdue("2025-08-31") == [_a3.acceptance_number, a2.acceptance_number]
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    rows = api.get("/api/v1/reports/overdue/", {"as_of": "2025-08-31", "kind": "petition"}).json()
+    assert [(r["acceptance_number"], r["deadline"], r["days_overdue"]) for r in rows] == [
+        (_a3.acceptance_number, str(_a3.deadline), (dt.date(2025, 8, 31) - _a3.deadline).days),
+        (a2.acceptance_number, "2025-08-29", 2),
+    ]
     sentence = reports.report_sentences(user=supervisor, day=dt.date(2025, 8, 31))["text"]
     assert sentence.startswith("截至2025年8月31日，")
     assert "交办信访件累计4件（重复件1件），已整改销号2件，整改销号率50.0%。" in sentence
