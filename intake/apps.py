@@ -10,3 +10,6 @@ class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Imports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from intake import receivers  # noqa: F401  (connects the signal receivers)

@@ -21,6 +21,7 @@ from casework.models import Membership, Region, Role, User
 from intake.checking import Checker, Plan
 from intake.models import ImportKind, ImportRun, ImportState
 from intake.reading import sheet_read
+from intake.signals import import_queued
 from intake.writing import plan_write
 
 logger = logging.getLogger(__name__)
@@ -174,21 +175,10 @@ def import_confirm(*, run_id: int, user: User | None, inline: bool | None = None
         run.state = ImportState.QUEUED if queue else ImportState.RUNNING
         run.save(update_fields=["state"])
     if queue:
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        # The receiver wakes a worker (intake.receivers → intake.tasks).
+        transaction.on_commit(lambda: import_queued.send(sender=ImportRun, run_id=run.pk))
         return run
     return import_run(run.pk)
-
-
-def _enqueue(run_id: int) -> None:
-    """Wake a worker for a queued import; if the broker cannot be reached, write it here and
-    now rather than leave it waiting."""
-    from intake.tasks import import_write
-
-    try:
-        import_write.apply_async((run_id,), retry=False)
-    except Exception:  # kombu raises many kinds when the broker is unreachable
-        logger.warning("broker unreachable; import %s is written in the request", run_id)
-        import_run(run_id)
 
 
 def import_run(run_id: int) -> ImportRun:
