@@ -414,14 +414,13 @@ class Checker:
         errors: list[Problem],
     ) -> None:
         values, number = row.values, row.number
-        name = BY_KEY
         kind = CaseKind.PETITION
         if read.text(cell("kind")):
             kind = get("kind", read.choice, read.KINDS, "督察反馈问题、交办信访件") or kind
         values["kind"] = kind
         state = None
         if not read.text(cell("state")):
-            errors.append(Problem(number, name["state"].name, _("This column is required.")))
+            errors.append(Problem(number, BY_KEY["state"].name, _("This column is required.")))
         else:
             state = get("state", read.choice, read.STATES, "已交办、整改中、待验收、已验收、已销号")
         dates = {
@@ -438,7 +437,9 @@ class Checker:
             )
         }
         if dates["assigned_on"] is None and not read.text(cell("assigned_on")):
-            errors.append(Problem(number, name["assigned_on"].name, _("This column is required.")))
+            errors.append(
+                Problem(number, BY_KEY["assigned_on"].name, _("This column is required."))
+            )
         values["investigation"] = read.text(cell("investigation"))
         if read.text(cell("truth_finding")):
             values["truth_finding"] = get(
@@ -481,7 +482,7 @@ class Checker:
                 row.batch_number = int(digits)
             else:
                 errors.append(
-                    Problem(number, name["batch"].name, _("Write the batch as 第3批 or 3."))
+                    Problem(number, BY_KEY["batch"].name, _("Write the batch as 第3批 or 3."))
                 )
         row.duplicate_of = read.text(cell("duplicate_of"))
         date_columns = {BY_KEY[k].name for k in dates}
@@ -510,7 +511,7 @@ class Checker:
         dates: dict[str, dt.date | None],
         errors: list[Problem],
     ) -> None:
-        values, number, name = row.values, row.number, BY_KEY
+        values, number = row.values, row.number
         source: Source = values["source"]
         petition = values["kind"] == CaseKind.PETITION
         assigned: dt.date = dates["assigned_on"]  # type: ignore[assignment]
@@ -527,9 +528,9 @@ class Checker:
                 errors.append(
                     Problem(
                         number,
-                        name[key].name,
+                        BY_KEY[key].name,
                         _("The state is %(state)s: a case in it has no %(column)s.")
-                        % {"state": State(state).label, "column": name[key].name},
+                        % {"state": State(state).label, "column": BY_KEY[key].name},
                     )
                 )
             elif reached >= from_order and dates[key] is None:
@@ -537,7 +538,7 @@ class Checker:
                     errors.append(
                         Problem(
                             number,
-                            name[key].name,
+                            BY_KEY[key].name,
                             _("A case %(state)s needs this date.") % {"state": State(state).label},
                         )
                     )
@@ -546,7 +547,7 @@ class Checker:
                     self.plan.warnings.append(
                         Problem(
                             number,
-                            name[key].name,
+                            BY_KEY[key].name,
                             _("Missing: the later date %(date)s is taken.") % {"date": later},
                         )
                     )
@@ -555,7 +556,7 @@ class Checker:
             outcome = FeedbackOutcome.CONCLUDED
         if not petition and outcome:
             errors.append(
-                Problem(number, name["outcome"].name, _("A finding has no feedback outcome."))
+                Problem(number, BY_KEY["outcome"].name, _("A finding has no feedback outcome."))
             )
             return
         if (
@@ -565,7 +566,7 @@ class Checker:
             errors.append(
                 Problem(
                     number,
-                    name["state"].name,
+                    BY_KEY["state"].name,
                     _("A petition fed back as %(outcome)s is rectifying or beyond, not assigned.")
                     % {"outcome": FeedbackOutcome(outcome).label},
                 )
@@ -574,7 +575,7 @@ class Checker:
             errors.append(
                 Problem(
                     number,
-                    name["state"].name,
+                    BY_KEY["state"].name,
                     _("A petition concluded (办结) is awaiting verification or beyond."),
                 )
             )
@@ -591,7 +592,7 @@ class Checker:
                 errors.append(
                     Problem(
                         number,
-                        name["rectification_deadline"].name,
+                        BY_KEY["rectification_deadline"].name,
                         _("A finding needs the deadline of its rectification plan."),
                     )
                 )
@@ -599,7 +600,7 @@ class Checker:
             errors.append(
                 Problem(
                     number,
-                    name["rectification_deadline"].name,
+                    BY_KEY["rectification_deadline"].name,
                     _("A stage conclusion needs its rectification deadline (整改时限)."),
                 )
             )
@@ -611,7 +612,7 @@ class Checker:
             self.plan.warnings.append(
                 Problem(
                     number,
-                    name["fed_back_on"].name,
+                    BY_KEY["fed_back_on"].name,
                     _("Missing: the feedback deadline %(date)s is taken.") % {"date": fed_back},
                 )
             )
@@ -630,15 +631,15 @@ class Checker:
                 continue
             if day > self.today:
                 errors.append(
-                    Problem(number, name[key].name, _("The date cannot be in the future."))
+                    Problem(number, BY_KEY[key].name, _("The date cannot be in the future."))
                 )
             if previous is not None and day < previous[1]:
                 errors.append(
                     Problem(
                         number,
-                        name[key].name,
+                        BY_KEY[key].name,
                         _("%(date)s is earlier than %(column)s (%(earlier)s).")
-                        % {"date": day, "column": name[previous[0]].name, "earlier": previous[1]},
+                        % {"date": day, "column": BY_KEY[previous[0]].name, "earlier": previous[1]},
                     )
                 )
             previous = (key, day)
@@ -757,7 +758,7 @@ class Checker:
         for name, limit in TEXT_LIMITS.items():
             value = row.values.get(name)
             if isinstance(value, str) and len(value) > limit:
-                column = next((c.name for c in BY_KEY.values() if c.key == name), name)
+                column = BY_KEY[name].name if name in BY_KEY else name
                 errors.append(
                     Problem(
                         row.number,

@@ -195,17 +195,21 @@ def import_run(run_id: int) -> ImportRun:
     except Exception as exc:
         return _failed(run, exc)
     if not plan.valid:
-        _record(run, plan)
-        run.state = ImportState.INVALID
-        run.finished_at = clock.now()
-        run.save()
-        return run
+        _record(run, plan)  # the ledger changed since the preview: the report says how
+        return _finish(run, ImportState.INVALID)
     return _write(run, plan)
+
+
+def _finish(run: ImportRun, state: str) -> ImportRun:
+    run.state = state
+    run.finished_at = clock.now()
+    run.save()
+    cache.delete(_progress_key(run.pk))
+    return run
 
 
 def _failed(run: ImportRun, exc: Exception) -> ImportRun:
     logger.error("import %s failed", run.pk, exc_info=exc)
-    run.state = ImportState.FAILED
     if isinstance(exc, IntegrityError):
         # Another import (or a person) put the same acceptance numbers on the ledger meanwhile.
         reason = _("a case with one of these acceptance numbers was put on the ledger meanwhile")
@@ -215,10 +219,7 @@ def _failed(run: ImportRun, exc: Exception) -> ImportRun:
         **(run.report or {}),
         "failure": _("The import failed and nothing was written: %(reason)s") % {"reason": reason},
     }
-    run.finished_at = clock.now()
-    run.save()
-    cache.delete(_progress_key(run.pk))
-    return run
+    return _finish(run, ImportState.FAILED)
 
 
 def _write(run: ImportRun, plan: Plan) -> ImportRun:
@@ -230,8 +231,4 @@ def _write(run: ImportRun, plan: Plan) -> ImportRun:
         )
     except Exception as exc:  # recorded and told; the log has the trace
         return _failed(run, exc)
-    run.state = ImportState.DONE
-    run.finished_at = clock.now()
-    run.save()
-    cache.delete(_progress_key(run.pk))
-    return run
+    return _finish(run, ImportState.DONE)

@@ -315,12 +315,6 @@ class PollutionIndex:
 
 def bigrams(value: str) -> frozenset[str]:
     """The pairs of adjacent characters of a text, punctuation and spaces left out: what
-    "similar text" is measured on (Jaccard over these sets)."""
+    "similar text" is measured on (intake.checking weighs them by rarity)."""
     chars = _NOT_WORD.sub("", unicodedata.normalize("NFKC", value))
     return frozenset(map(str.__add__, chars[:-1], chars[1:]))
-
-
-def similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)

@@ -131,24 +131,29 @@ def reminder_reschedule(*, case: Case, force: bool = False) -> CaseReminder:
     reminder.next_rule, reminder.next_reminder_at = None, None
     # A repeat (重复件) is chased through its original, never on its own.
     if case.state in OPEN_STATES and case.duplicate_of_id is None:
-        try:
-            rung, due = _next_rung(_schedule(case.deadline), now, clock.today())
-        except workdays.CalendarOutOfRange:
-            # The official calendar of the deadline's year is not known yet: look again three
-            # weeks before the deadline (or tomorrow), when it may be; the scan then remakes
-            # the schedule instead of sending anything.
-            retry = timezone.make_aware(
-                dt.datetime.combine(case.deadline - dt.timedelta(days=21), REMINDER_TIME)
-            )
-            reminder.next_reminder_at = max(retry, now + dt.timedelta(days=1))
-            logger.info(
-                "reminders for case %s wait for the %s calendar", case.pk, case.deadline.year
-            )
-        else:
-            reminder.next_rule = rung.rule if rung else None
-            reminder.next_reminder_at = (now if due else rung.due_at) if rung else None
+        reminder.next_rule, reminder.next_reminder_at = _first_rung(case.deadline, now)
     reminder.save()
     return reminder
+
+
+def _first_rung(
+    deadline: dt.date, now: dt.datetime
+) -> tuple[ReminderRule | None, dt.datetime | None]:
+    """The rule and moment a new schedule for ``deadline`` starts with. When the official
+    calendar of the deadline's year is not known yet: no rule, and a look again three weeks
+    before the deadline (or tomorrow), when it may be; the scan then remakes the schedule
+    instead of sending anything."""
+    try:
+        rung, due = _next_rung(_schedule(deadline), now, timezone.localdate(now))
+    except workdays.CalendarOutOfRange:
+        logger.info("reminders due %s wait for the %s calendar", deadline, deadline.year)
+        retry = timezone.make_aware(
+            dt.datetime.combine(deadline - dt.timedelta(days=21), REMINDER_TIME)
+        )
+        return None, max(retry, now + dt.timedelta(days=1))
+    if rung is None:
+        return None, None
+    return rung.rule, now if due else rung.due_at
 
 
 def reminders_schedule_new(cases: Iterable[Any]) -> int:
@@ -156,24 +161,14 @@ def reminders_schedule_new(cases: Iterable[Any]) -> int:
     ``id``, ``state``, ``deadline`` and ``duplicate_of_id``), in bulk:
     what ``reminder_reschedule`` makes for one case, counted once per distinct deadline.
     Returns how many schedules were written."""
-    now, today = clock.now(), clock.today()
+    now = clock.now()
     ladders: dict[dt.date, tuple[ReminderRule | None, dt.datetime | None]] = {}
     rows = []
     for case in cases:
         if case.state not in OPEN_STATES or case.duplicate_of_id is not None:
             continue
         if case.deadline not in ladders:
-            try:
-                rung, due = _next_rung(_schedule(case.deadline), now, today)
-            except workdays.CalendarOutOfRange:
-                retry = timezone.make_aware(
-                    dt.datetime.combine(case.deadline - dt.timedelta(days=21), REMINDER_TIME)
-                )
-                ladders[case.deadline] = (None, max(retry, now + dt.timedelta(days=1)))
-            else:
-                ladders[case.deadline] = (
-                    (rung.rule, now if due else rung.due_at) if rung else (None, None)
-                )
+            ladders[case.deadline] = _first_rung(case.deadline, now)
         rule, at = ladders[case.deadline]
         rows.append(
             {

@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import Batch, Case, CaseKind
-from casework import clock
 from casework.drf import MAX_ID
 from casework.models import User
 from supervision import reports
@@ -41,10 +40,9 @@ class ReportQuery(serializers.Serializer):
             raise serializers.ValidationError(
                 {"assigned_to": _("The end of the period is before its start.")}
             )
-        if attrs.get("as_of") and attrs["as_of"] > clock.today():
-            raise serializers.ValidationError(
-                {"as_of": _("Figures cannot be given as of a day still to come.")}
-            )
+        refusal = reports.as_of_refusal(attrs["as_of"]) if attrs.get("as_of") else ""
+        if refusal:
+            raise serializers.ValidationError({"as_of": refusal})
         return attrs
 
 

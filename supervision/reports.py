@@ -83,6 +83,14 @@ def closed_out(at: Standing = TODAY) -> Q:
 CONCLUDED = concluded()
 
 
+def as_of_refusal(day: dt.date) -> str:
+    """Why figures cannot be given as of ``day`` (empty when they can): the API's and the
+    dashboard's one rule."""
+    if day > clock.today():
+        return str(_("Figures cannot be given as of a day still to come."))
+    return ""
+
+
 def as_of(cases: QuerySet[Case], day: dt.date) -> QuerySet[Case]:
     """The cases as they stood at the end of ``day`` (Asia/Shanghai): those assigned by then,
     each with the state, feedback outcome, stage conclusion and reopening its events record by

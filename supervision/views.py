@@ -23,8 +23,9 @@ def _as_of(request: HttpRequest) -> tuple[dt.date | None, str]:
         day = dt.date.fromisoformat(raw)
     except ValueError:
         return None, _("“%(value)s” is not a date: write it as 2023-12-31.") % {"value": raw[:20]}
-    if day > clock.today():
-        return None, _("Figures cannot be given as of a day still to come.")
+    refusal = reports.as_of_refusal(day)
+    if refusal:
+        return None, refusal
     return (day if day < clock.today() else None), ""
 
 

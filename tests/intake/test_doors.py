@@ -94,10 +94,15 @@ def test_bad_requests_get_field_errors_not_500s(today, round3, supervisor, jizho
         ).status_code
         == 403
     )
-    run = ImportRun.objects.first()
+    # The supervisor's import is neither listed nor readable for the officer.
+    run = import_check(
+        user=supervisor,
+        file=xlsx([BATCH_HEADER, *batch_rows(1)]),
+        file_name="b.xlsx",
+        source=round3,
+    )
     assert officer.get("/api/v1/imports/").json()["results"] == []
-    if run is not None:
-        assert officer.get(f"/api/v1/imports/{run.pk}/").status_code == 404
+    assert officer.get(f"/api/v1/imports/{run.pk}/").status_code == 404
 
 
 def test_the_template_workbooks_download_and_import_back(today, round3, supervisor) -> None:
