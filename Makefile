@@ -75,12 +75,13 @@ browser:
 	    echo "Chromium not found: the browser tests will be skipped (sudo apt-get install chromium fonts-wqy-microhei)"; \
 	  fi; }
 
-## make bench: time the hot reads and the export on seeded cases in a throwaway database.
+## make bench: time the hot reads, the export and the imports on seeded cases in a throwaway
+## database (PostgreSQL on 127.0.0.1:5432 when it answers, else SQLite; scripts/bench_database.py).
 BENCH_CASES ?= 5000
 bench: install-dev
-	rm -f var/bench.sqlite3
-	DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python manage.py bench --cases $(BENCH_CASES)
+	@url=$$($(BIN)/python scripts/bench_database.py) && echo "measuring on $${url%%://*}" && \
+	DATABASE_URL=$$url $(BIN)/python manage.py migrate --noinput -v0 && \
+	DATABASE_URL=$$url $(BIN)/python manage.py bench --cases $(BENCH_CASES)
 
 lint: install-dev
 	$(BIN)/ruff check .

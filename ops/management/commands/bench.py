@@ -124,13 +124,19 @@ class Command(BaseCommand):
             serial_rows=options["serial_rows"],
         )
         batch, serial = timings[0], timings[1]
-        ok = batch.rate >= IMPORT_TARGET
+        # The rate is a target where the system runs; on SQLite it is shown, not held to it.
+        held = connection.vendor == "postgresql"
+        ok = batch.rate >= IMPORT_TARGET or not held
         for timing in timings:
             mark = ("ok  " if ok else "SLOW") if timing is batch else "    "
             self.stdout.write(
                 f"  {mark} {timing.name:<38} {timing.rows:>7} rows {timing.seconds:7.1f} s"
                 f" {timing.rate:8.0f} rows/s"
-                + (f"  (target {IMPORT_TARGET} rows/s)" if timing is batch else "")
+                + (
+                    f"  (target {IMPORT_TARGET} rows/s{'' if held else ' on PostgreSQL'})"
+                    if timing is batch
+                    else ""
+                )
             )
         self.stdout.write(
             f"       import ÷ one by one: {batch.rate / (serial.rate or 1):.0f}× faster"
