@@ -50,7 +50,7 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
         CaseActionRule(
             "progress",
             _("Report progress"),
-            rules.is_officer_or_supervisor_of,
+            rules.may_report_progress,
             _MAY_NOT,
             (
                 (
@@ -133,6 +133,19 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
                 (
                     lambda case: case.state != State.CLOSED,
                     _("A closed case cannot be reassigned; reopen it first."),
+                ),
+            ),
+        ),
+        CaseActionRule(
+            "co_units",
+            _("Set co-operating units"),
+            rules.is_supervisor_of,
+            _("Only a city supervisor may name co-operating units."),
+            (
+                _NOT_A_REPEAT,
+                (
+                    lambda case: case.state != State.CLOSED,
+                    _("A closed case takes no more co-operating units; reopen it first."),
                 ),
             ),
         ),

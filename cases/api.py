@@ -44,19 +44,25 @@ from cases.models import (
     Step,
     TruthFinding,
 )
+from cases.notice import notice_publish
 from cases.rules import mask_name, mask_phone, may_see_complainant
 from cases.selectors import case_list
 from cases.services import (
     TRANSITIONS,
     case_available_transitions,
+    case_co_units_set,
     case_feedback,
+    case_mark_repeat,
     case_transition,
+    case_unmark_repeat,
     extension_request_create,
+    followup_decide,
     followup_record,
     progress_report_add,
 )
 from casework import clock
 from casework.drf import MAX_ID
+from casework.models import ResponsibleUnit
 
 # --- serializers: every field read-only; writes go through the request serializers below ----------
 
@@ -239,6 +245,47 @@ class FollowUpRequestSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
+class FollowUpDecisionRequestSerializer(serializers.Serializer):
+    send_back = serializers.BooleanField(
+        help_text=_("True: back to rectification to a new deadline; false: closure allowed.")
+    )
+    comment = serializers.CharField(max_length=5000)
+    deadline = serializers.DateField(required=False, allow_null=True)
+
+
+class CoUnitsRequestSerializer(serializers.Serializer):
+    units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=True,
+        max_length=50,
+        help_text=_("The ids of all the co-operating units; an empty list removes them all."),
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    expected_version = serializers.IntegerField(required=False, min_value=1)
+
+
+class RepeatLinkRequestSerializer(serializers.Serializer):
+    original_number = serializers.CharField(max_length=64)
+    comment = serializers.CharField(max_length=5000)
+
+
+class RepeatUnlinkRequestSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000)
+
+
+class NoticeRequestSerializer(serializers.Serializer):
+    starts_on = serializers.DateField(help_text=_("The day the notice was really published."))
+
+
+class UnitRefSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.name")
+
+    class Meta:
+        model = ResponsibleUnit
+        fields = ["id", "name", "region"]
+        read_only_fields = fields
+
+
 class AttachmentRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
     file = serializers.FileField(max_length=200, allow_empty_file=False)
@@ -325,6 +372,11 @@ class CaseDetailSerializer(CaseSerializer):
     allowed_actions = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
     follow_ups = FollowUpSerializer(many=True, read_only=True)
+    co_units = UnitRefSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("Co-operating units (配合单位); the lead unit is ``unit``."),
+    )
     complainant_name = serializers.SerializerMethodField(
         help_text=_("Masked unless the user works the case (its county's officers, supervisors).")
     )
@@ -347,6 +399,7 @@ class CaseDetailSerializer(CaseSerializer):
             "rectification_measures",
             "rectification_account",
             "accountability_account",
+            "co_units",
             "fed_back_at",
             "verification_conclusion",
             "notice_ends_on",
@@ -523,6 +576,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
                 ),
                 Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
                 Prefetch("follow_ups", FollowUp.objects.select_related("recorded_by")),
+                Prefetch("co_units", ResponsibleUnit.objects.select_related("region")),
             )
         return queryset
 
@@ -577,6 +631,66 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         body.is_valid(raise_exception=True)
         follow_up = followup_record(case_id=case.pk, user=request.user, **body.validated_data)
         return Response(FollowUpSerializer(follow_up).data, status=201)
+
+    @extend_schema(request=FollowUpDecisionRequestSerializer, responses=CaseDetailSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"follow-ups/(?P<follow_up_id>[0-9]{1,18})/decision",
+    )
+    def follow_up_decision(self, request: Request, pk: str, follow_up_id: str) -> Response:
+        """Decide a dissatisfied follow-up (supervisors): send the case back to rectification to
+        a new deadline, or allow closure with the reason recorded. 409 once decided."""
+        case = self.get_object()
+        if not case.follow_ups.filter(pk=follow_up_id).exists():
+            raise Http404
+        body = FollowUpDecisionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        followup_decide(follow_up_id=int(follow_up_id), user=request.user, **body.validated_data)
+        return self._detail(case.pk)
+
+    @extend_schema(request=CoUnitsRequestSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="co-units")
+    def co_units(self, request: Request, pk: str) -> Response:
+        """Name the co-operating units (配合单位), all of them at once (supervisors). Their county
+        officers then see the case and may report progress; the lead unit answers for it."""
+        case = self.get_object()
+        body = CoUnitsRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case_co_units_set(case_id=case.pk, user=request.user, **body.validated_data)
+        return self._detail(case.pk)
+
+    @extend_schema(request=RepeatLinkRequestSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="repeat-link")
+    def repeat_link(self, request: Request, pk: str) -> Response:
+        """Link a petition to its original (重复件), by the original's acceptance number
+        (supervisors): from then on it follows the original."""
+        case = self.get_object()
+        body = RepeatLinkRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case_mark_repeat(case_id=case.pk, user=request.user, **body.validated_data)
+        return self._detail(case.pk)
+
+    @extend_schema(request=RepeatUnlinkRequestSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="repeat-unlink")
+    def repeat_unlink(self, request: Request, pk: str) -> Response:
+        """Unlink a repeat (supervisors): it runs its own lifecycle again."""
+        case = self.get_object()
+        body = RepeatUnlinkRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case_unmark_repeat(case_id=case.pk, user=request.user, **body.validated_data)
+        return self._detail(case.pk)
+
+    @extend_schema(request=NoticeRequestSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def notice(self, request: Request, pk: str) -> Response:
+        """Set the day the public notice (整改销号公示) was really published (supervisors); its
+        end, 10 working days by default, is counted from it."""
+        case = self.get_object()
+        body = NoticeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        notice_publish(case_id=case.pk, user=request.user, **body.validated_data)
+        return self._detail(case.pk)
 
     @extend_schema(
         request={"multipart/form-data": AttachmentRequestSerializer},

@@ -15,9 +15,12 @@ from casework.models import Region, Role, User
 
 
 class Case(Protocol):
-    """What these rules read of a case: its region (so they need not import the models)."""
+    """What these rules read of a case: its region and its co-operating units' regions (so they
+    need not import the models)."""
 
     region: Region
+
+    def co_unit_regions(self) -> list[Region]: ...
 
 
 C = TypeVar("C", bound=Case)
@@ -40,6 +43,16 @@ def is_officer_of(user: User, case: Case) -> bool:
 
 def is_officer_or_supervisor_of(user: User, case: Case) -> bool:
     return is_officer_of(user, case) or is_supervisor_of(user, case)
+
+
+def is_co_officer_of(user: User, case: Case) -> bool:
+    """An officer over a region where one of the case's co-operating units (配合单位) is: they
+    see the case and report progress on it; the lead unit answers for it."""
+    return user.is_active and user.has_role_over_any(Role.COUNTY_OFFICER, case.co_unit_regions())
+
+
+def may_report_progress(user: User, case: Case) -> bool:
+    return is_officer_or_supervisor_of(user, case) or is_co_officer_of(user, case)
 
 
 def may_see_complainant(user: User, case: Case) -> bool:

@@ -245,6 +245,13 @@ class User(AbstractUser):
             return memberships.exists()
         return memberships.filter(region_id__in=region.ancestor_ids).exists()
 
+    def has_role_over_any(self, role: str, regions: Iterable[Region]) -> bool:
+        """Whether this user holds ``role`` over any of ``regions`` (or a region above one)."""
+        ancestors = {pk for region in regions for pk in region.ancestor_ids}
+        return bool(ancestors) and (
+            self.memberships.filter(role=role, region_id__in=ancestors).exists()
+        )
+
 
 class Membership(models.Model):
     """A role a person holds over a region (and everything below it)."""

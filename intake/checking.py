@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ TEXT_LIMITS = {
     if isinstance(f, models.CharField) and f.max_length and not f.choices
 }
 PREVIEW_ROWS = 20  # rows shown as they will go on the ledger
+CO_UNIT_SEPARATORS = re.compile(r"[、，,;；\n]+")
 RARE_PAIR = 20  # pairs in at most this many texts (or 0.5% of them) find candidates
 
 
@@ -76,6 +78,7 @@ class Row:
     values: dict[str, Any]  # Case fields
     pollution_types: list[PollutionType]
     steps: list[Step] = field(default_factory=list)
+    co_units: list[ResponsibleUnit] = field(default_factory=list)  # 配合单位
     existing: Case | None = None  # a case this row updates
     duplicate_of: str = ""  # the acceptance number of its original (a repeat)
     suspected: list[dict[str, Any]] = field(default_factory=list)  # 疑似重复件
@@ -136,6 +139,7 @@ class Plan:
             "region": getattr(values.get("region"), "name", ""),
             "unit": getattr(values.get("unit"), "name", ""),
             "pollution_types": "、".join(p.name for p in row.pollution_types),
+            "co_units": "、".join(u.name for u in row.co_units),
             "state": str(State(state).label),
             "deadline": values["deadline"].isoformat() if values.get("deadline") else "",
             "update": row.existing is not None,
@@ -314,6 +318,7 @@ class Checker:
                 Problem(number, BY_KEY["region"].name, _("You do not supervise this county."))
             )
         row = Row(number, values, types)
+        row.co_units = self._co_units(number, cell("co_units"), values["unit"], errors)
         if plan.kind == ImportKind.BATCH:
             values["kind"] = CaseKind.PETITION
             row.batch_number = plan.batch_number
@@ -327,6 +332,36 @@ class Checker:
         self._existing(row, errors)
         plan.problems.extend(errors)
         plan.rows.append(row)
+
+    def _co_units(
+        self, number: int, value: Any, lead: ResponsibleUnit | None, errors: list[Problem]
+    ) -> list[ResponsibleUnit]:
+        """配合单位: active units by name, separated by 、，; or line breaks; not the lead."""
+        found: list[ResponsibleUnit] = []
+        for name in CO_UNIT_SEPARATORS.split(read.text(value)):
+            if not name:
+                continue
+            units = self.units.get(read.key(name))
+            if not units:
+                errors.append(
+                    Problem(
+                        number,
+                        BY_KEY["co_units"].name,
+                        _("“%(unit)s” is not an active unit.") % {"unit": name},
+                    )
+                )
+            elif lead is not None and units[0].pk == lead.pk:
+                errors.append(
+                    Problem(
+                        number,
+                        BY_KEY["co_units"].name,
+                        _("%(unit)s leads the case; it is not also a co-operating unit.")
+                        % {"unit": name},
+                    )
+                )
+            elif units[0] not in found:
+                found.append(units[0])
+        return found
 
     def _source(self, number: int, value: Any, errors: list[Problem]) -> Source | None:
         name = read.key(value)

@@ -58,6 +58,7 @@ def plan_write(
             cases = [_case(row, batches, plan.kind) for row in chunk]
             bulk_insert(Case, cases)
             _pollution(cases, chunk)
+            _co_units(cases, chunk)
             created.extend(cases)
             progress(start + len(chunk), total)
         _repeat_links(created, new)
@@ -73,6 +74,8 @@ def plan_write(
                 }
                 if row.pollution_types:
                     changes["pollution_types"] = row.pollution_types
+                if row.co_units:
+                    changes["co_units"] = row.co_units
                 case_update(
                     case_id=row.existing.pk,
                     user=user,
@@ -136,6 +139,17 @@ def _pollution(cases: list[dict[str, Any]], rows: list[Row]) -> None:
     )
 
 
+def _co_units(cases: list[dict[str, Any]], rows: list[Row]) -> None:
+    bulk_insert(
+        Case.co_units.through,
+        [
+            {"case_id": case["id"], "responsibleunit_id": unit.pk}
+            for case, row in zip(cases, rows, strict=True)
+            for unit in row.co_units
+        ],
+    )
+
+
 def _repeat_links(cases: list[dict[str, Any]], rows: list[Row]) -> None:
     """重复关联件编号 of a history ledger: the repeat points at its original (in the file, or
     already on the ledger)."""
@@ -170,6 +184,8 @@ def _events(
         for step in steps:
             if step is None:  # a batch: assigned now, with the deadline the source's rule gave
                 data: dict[str, Any] = {"deadline": case["deadline"].isoformat(), "import": run.pk}
+                if row.co_units:
+                    data["co_units"] = [u.name for u in row.co_units]
                 note = comment
                 if row.suspected:
                     data["suspected_repeat_of"] = row.suspected[0]["original"]
@@ -200,7 +216,8 @@ def _events(
                     "deadline_before": step.deadline_before,
                     "deadline_after": step.deadline_after,
                     "comment": comment,
-                    "data": {**step.data, "import": run.pk},
+                    "data": {**step.data, "import": run.pk}
+                    | ({"co_units": [u.name for u in row.co_units]} if row.co_units else {}),
                 }
             event["previous_hash"] = previous
             event["hash"] = previous = event_hash(previous, event_fields(SimpleNamespace(**event)))

@@ -410,6 +410,19 @@ def on_case_event(event: CaseEvent) -> None:
             .first()
         )
         recipients = [request.requested_by] if request else []
+    # Named as a co-operating unit (配合单位), at assignment or later: its officers are told.
+    named_key = {Action.CREATE: "co_unit_ids", Action.CO_UNITS: "added"}.get(event.action)
+    named = event.data.get(named_key) if named_key else None
+    if named:
+        regions = Region.objects.filter(units__pk__in=named)
+        ancestors = {pk for region in regions for pk in region.ancestor_ids}
+        ids = Membership.objects.filter(role=Role.COUNTY_OFFICER, region_id__in=ancestors)
+        known = {u.pk for u in recipients}
+        recipients += [
+            u
+            for u in User.objects.filter(pk__in=ids.values("user_id"), is_active=True)
+            if u.pk not in known
+        ]
     recipients = [u for u in recipients if u.pk != event.actor_id]
     if not recipients:
         return

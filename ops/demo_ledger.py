@@ -158,6 +158,8 @@ STEPS = ["完成问题排查和整改方案编制", "完成主体工程建设", 
 class DemoLedger:
     def __init__(self, *, seed: int, now: dt.datetime) -> None:
         self.random = random.Random(seed)
+        # Its own stream, so that the co-operating units leave the rest of the demo as it was.
+        self.co_random = random.Random(seed + 1)
         # The story ends today. Dates that reach into a year whose official holidays are not
         # known yet are counted on the provisional calendar and marked so (casework.workdays).
         self.now = now
@@ -268,6 +270,7 @@ class DemoLedger:
                 ),
                 complainant_phone=f"1{self.random.randint(3000000000, 9999999999)}",
                 contact_phone=f"0796-8{self.random.randint(100000, 999999)}",
+                co_units=self._co_units(region),
             )
         if self.random.random() < 0.05:
             # Another citizen reported the same thing the same day: a repeat (重复件) that
@@ -326,6 +329,17 @@ class DemoLedger:
                 responsible_leader=f"{region.name}分管副县（区）长",
             )
         self._play(case)
+
+    def _co_units(self, region: Region) -> list[ResponsibleUnit]:
+        """About one petition in twelve crosses a county line (a river, a road between two
+        counties): the neighbouring county's government co-operates (配合单位). 青原区 and
+        吉州区 share the Gan river in the demo, so the demo officers each see the other's."""
+        if self.co_random.random() >= 0.08:
+            return []
+        pair = {"吉州区": "青原区", "青原区": "吉州区"}
+        others = [r for r in self.counties if r.pk != region.pk]
+        named = [r for r in others if r.name == pair.get(region.name)]
+        return [self._unit(named[0] if named else self.co_random.choice(others))]
 
     def _unit(self, region: Region) -> ResponsibleUnit:
         return ResponsibleUnit.objects.filter(region=region).order_by("pk").first()

@@ -64,6 +64,7 @@ LEDGER_COLUMNS: list[Column] = [
     ("办结状态", status_text),
     ("是否重点件", lambda c: "是" if c.is_priority else "否"),
     ("牵头责任单位", lambda c: c.unit.name),
+    ("配合单位", lambda c: "、".join(u.name for u in c.co_units.all())),
     ("挂钩领导", lambda c: c.responsible_leader),
     ("联络人", lambda c: c.contact_person),
     ("联系电话", lambda c: c.contact_phone),
@@ -119,7 +120,7 @@ DISCLOSURE_COLUMNS: list[Column] = [
 def _rows(cases: QuerySet[Case]) -> Iterable[Case]:
     return (
         cases.select_related("region", "unit", "source", "batch", "duplicate_of")
-        .prefetch_related("pollution_types")
+        .prefetch_related("pollution_types", "co_units")
         .iterator(chunk_size=CHUNK)
     )
 

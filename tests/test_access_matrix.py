@@ -100,6 +100,37 @@ MATRIX: dict[str, Route] = {
         },
     ),
     # The matrix's case is not handled yet: those who may record a follow-up are told so (409).
+    "case-co-units": Route(
+        "post",
+        "/api/v1/cases/{case}/co-units/",
+        *everyone(403, qingyuan_officer=404, supervisor=200),
+        {"units": []},
+    ),
+    "case-notice": Route(
+        "post",
+        "/api/v1/cases/{case}/notice/",
+        *everyone(403, qingyuan_officer=404, supervisor=409),
+        {"starts_on": "2026-11-01"},
+    ),
+    "case-repeat-link": Route(
+        "post",
+        "/api/v1/cases/{case}/repeat-link/",
+        *everyone(403, qingyuan_officer=404, supervisor=400),
+        {"original_number": "NO-SUCH-NUMBER", "comment": "同一问题"},
+    ),
+    "case-repeat-unlink": Route(
+        "post",
+        "/api/v1/cases/{case}/repeat-unlink/",
+        *everyone(403, qingyuan_officer=404, supervisor=409),
+        {"comment": "并非重复"},
+    ),
+    # No follow-up on the world's case: whoever sees the case is told there is none.
+    "case-follow-up-decision": Route(
+        "post",
+        "/api/v1/cases/{case}/follow-ups/999999/decision/",
+        *everyone(404),
+        {"send_back": False, "comment": "同意销号"},
+    ),
     "case-follow-ups": Route(
         "post",
         "/api/v1/cases/{case}/follow-ups/",

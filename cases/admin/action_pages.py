@@ -22,6 +22,7 @@ from cases.models import (
 )
 from cases.notice import notice_publish
 from cases.services import (
+    case_co_units_set,
     case_feedback,
     case_mark_repeat,
     case_reassign,
@@ -122,6 +123,18 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             lambda case, user, **kw: admin_forms.ReassignForm(user=user, **kw),
             lambda case, user, form, request: case_reassign(
                 case_id=case.pk, user=user, **form.cleaned_data
+            ),
+        ),
+        CaseAction(
+            "co_units",
+            gettext_lazy("Set co-operating units"),
+            lambda case, user, **kw: admin_forms.CoUnitsForm(case=case, user=user, **kw),
+            lambda case, user, form, request: case_co_units_set(
+                case_id=case.pk,
+                user=user,
+                units=form.cleaned_data["units"],
+                comment=form.cleaned_data["comment"],
+                expected_version=case.version,
             ),
         ),
         CaseAction(

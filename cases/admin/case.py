@@ -146,7 +146,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
     list_per_page = 50
     # A large ledger: no second, unfiltered COUNT(*) on every page.
     show_full_result_count = False
-    autocomplete_fields = ["duplicate_of"]
+    autocomplete_fields = ["duplicate_of", "co_units"]
     inlines = [
         MilestoneInline,
         ProgressReportInline,
@@ -182,6 +182,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
                 "fields": (
                     "region",
                     "unit",
+                    "co_units",
                     "responsible_leader",
                     "contact_person",
                     "contact_phone",

@@ -82,6 +82,32 @@ class ReassignForm(forms.Form):
         )
 
 
+class CoUnitsForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label=_("co-operating units"),
+        queryset=ResponsibleUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Their county's officers see the case and may report progress; the lead unit "
+            "answers for it. Untick a unit to remove it."
+        ),
+    )
+    comment = forms.CharField(
+        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, initial={"units": list(case.co_units.all())}, **kwargs)
+        self.fields["units"].queryset = (
+            ResponsibleUnit.objects.visible_to(user)
+            .filter(is_active=True)
+            .exclude(pk=case.unit_id)
+            .select_related("region")
+            .order_by("region__path", "name")
+        )
+
+
 class ObjectionForm(forms.Form):
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 4}))
     received_on = forms.DateField(

@@ -174,10 +174,17 @@ _evidence_for_close = _evidence_for("close")
 
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User | None) -> CaseQuerySet:
-        """The cases this user may see: those of the regions they may see. Every read uses this."""
+        """The cases this user may see: those of the regions they may see, and those a unit of
+        theirs co-operates on (配合单位). Every read uses this."""
         if user is not None and user.is_active and user.is_superuser:
             return self.all()
-        return self.filter(region__in=Region.objects.visible_to(user))
+        regions = Region.objects.visible_to(user).order_by().values("pk")
+        # A case is also seen where one of its co-operating units (配合单位) is. ``in_each``
+        # keeps both conditions index scans on PostgreSQL (casework.lookups).
+        co_operated = self.model.co_units.through.objects.filter(
+            responsibleunit__region__in=regions
+        ).values("case_id")
+        return self.filter(models.Q(region_id__in_each=regions) | models.Q(pk__in_each=co_operated))
 
     def in_public_notice(self, today: dt.date | None = None) -> CaseQuerySet:
         """The cases anyone may read on the public notice page: verified, in their window. The
@@ -224,6 +231,16 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         verbose_name=_("lead responsible unit"),
         on_delete=models.PROTECT,
         related_name="cases",
+    )
+    co_units = models.ManyToManyField(
+        ResponsibleUnit,
+        verbose_name=_("co-operating units"),
+        blank=True,
+        related_name="co_cases",
+        help_text=_(
+            "Units that work on the case beside the lead unit (配合单位): their officers see "
+            "the case and may report progress; the lead unit answers for it."
+        ),
     )
     responsible_leader = models.CharField(_("responsible leader"), max_length=50, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
@@ -389,6 +406,13 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def co_unit_regions(self) -> list[Region]:
+        """The regions of the co-operating units (配合单位); read from a prefetch of
+        ``co_units`` (with their regions) when there is one."""
+        if self.pk is None:
+            return []
+        return [unit.region for unit in self.co_units.all()]
 
     @property
     def is_overdue(self) -> bool:

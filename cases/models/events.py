@@ -24,6 +24,7 @@ class Action(models.TextChoices):
     CLOSE = "close", _("Closed out")
     REOPEN = "reopen", _("Reopened")
     REASSIGN = "reassign", _("Reassigned")
+    CO_UNITS = "co_units", _("Co-operating units changed")
     STAGE_CONCLUDE = "stage_conclude", _("Concluded for this stage")
     FEEDBACK = "feedback", _("Feedback given")
     UPDATE = "update", _("Updated")

@@ -54,6 +54,7 @@ def case_create(
     deadline: dt.date | None = None,
     pollution_types: Iterable[PollutionType | str] = (),
     milestones: Iterable[Mapping[str, Any]] = (),
+    co_units: Iterable[ResponsibleUnit] = (),
     comment: str = "",
     **fields: Any,
 ) -> Case:
@@ -89,6 +90,9 @@ def case_create(
     )
     if deadline is not None:
         case.step_deadline_sync()
+    co_units, co_errors = co_units_check(case, co_units, user)
+    if co_errors:
+        errors["co_units"] = co_errors
     if not errors:
         # Uniqueness is left to the database (see the IntegrityError below): no race between
         # the check and the insert.
@@ -117,14 +121,13 @@ def case_create(
                 description=milestone["description"],
                 target_date=milestone["target_date"],
             )
-        event_record(
-            case,
-            user,
-            Action.CREATE,
-            comment=comment,
-            to_state=case.state,
-            data={"deadline": case.deadline.isoformat()},
-        )
+        data: dict[str, Any] = {"deadline": case.deadline.isoformat()}
+        if co_units:
+            # Named with the assignment: part of its event, and its officers told with it.
+            case.co_units.set(co_units)
+            data["co_units"] = [u.name for u in co_units]
+            data["co_unit_ids"] = [u.pk for u in co_units]
+        event_record(case, user, Action.CREATE, comment=comment, to_state=case.state, data=data)
         if case.duplicate_of_id is not None:
             # Put on the ledger as a repeat: it follows its original from the start.
             original = Case.objects.select_for_update().get(pk=case.duplicate_of_id)
@@ -159,6 +162,7 @@ OFFICER_FIELDS = (
 # What a supervisor may correct besides; the unit changes by reassignment, the state by transitions.
 SUPERVISOR_FIELDS = (
     *OFFICER_FIELDS,
+    "co_units",
     "kind",
     "source",
     "batch",
@@ -205,7 +209,13 @@ def case_update(
         deadline_before = case.deadline
         diff: dict[str, list[Any]] = {}
         new_types = None
+        new_co_units = None
         for name, value in changes.items():
+            if name == "co_units":
+                new_co_units, co_errors = co_units_check(case, value, user)
+                if co_errors:
+                    errors["co_units"] = co_errors
+                continue
             if name == "pollution_types":
                 new_types = pollution_types_resolve(value)
                 old = sorted(pt.name for pt in case.pollution_types.all())
@@ -230,7 +240,7 @@ def case_update(
         if not errors:
             try:
                 case.full_clean(
-                    exclude=[*PROTECTED_FIELDS, "pollution_types"],
+                    exclude=[*PROTECTED_FIELDS, "pollution_types", "co_units"],
                     validate_unique=False,
                     validate_constraints=False,
                 )
@@ -238,7 +248,12 @@ def case_update(
                 errors.update({n: list(m) for n, m in exc.message_dict.items()})
         if errors:
             raise InvalidInput(errors)
+        co_changed = new_co_units is not None and _co_units_apply(
+            case, user, new_co_units, comment.strip()
+        )
         if not diff:
+            if co_changed:
+                case_bump(case)
             return case
         if "deadline" in diff:
             case.deadline_provisional = False  # a date typed by a person, not counted
@@ -261,6 +276,85 @@ def case_update(
             deadline_before=deadline_before,
             data={"changes": diff},
         )
+    return case
+
+
+# --- co-operating units (配合单位) --------------------------------------------------------------
+
+
+def co_units_check(
+    case: Case, units: Iterable[ResponsibleUnit | int] | None, user: User
+) -> tuple[list[ResponsibleUnit], list[str]]:
+    """The co-operating units asked for, and what is wrong with them (nothing: an empty list).
+    Any active unit within the supervisor's jurisdiction, other than the lead unit."""
+    wanted = [u.pk if isinstance(u, ResponsibleUnit) else u for u in (units or ())]
+    try:
+        ids = sorted({int(pk) for pk in wanted})
+    except (TypeError, ValueError):
+        return [], [_("Choose units from the list.")]
+    found = list(
+        ResponsibleUnit.objects.filter(pk__in=ids, region_id__in=visible_region_ids(user))
+        .select_related("region")
+        .order_by("name")
+    )
+    errors = []
+    if len(found) != len(ids):
+        errors.append(_("Choose units from the list within your jurisdiction."))
+    inactive = [u.name for u in found if not u.is_active]
+    if inactive:
+        errors.append(_("No longer active: %(units)s.") % {"units": "、".join(inactive)})
+    if case.unit_id is not None and case.unit_id in ids:
+        errors.append(
+            _("%(unit)s leads the case; it is not also a co-operating unit.")
+            % {"unit": case.unit.name}
+        )
+    return found, errors
+
+
+def _co_units_apply(case: Case, user: User, units: list[ResponsibleUnit], comment: str) -> bool:
+    """Set the co-operating units with an event naming those added and removed; False when
+    nothing changes. Officers of an added unit's region are told (notifications)."""
+    before = {u.pk: u for u in case.co_units.select_related("region")}
+    after = {u.pk: u for u in units}
+    added = [after[pk] for pk in after if pk not in before]
+    removed = [before[pk] for pk in before if pk not in after]
+    if not added and not removed:
+        return False
+    case.co_units.set(units)
+    names = sorted(u.name for u in units)
+    event_record(
+        case,
+        user,
+        Action.CO_UNITS,
+        comment=comment
+        or _("Co-operating units: %(units)s") % {"units": "、".join(names) or _("none")},
+        data={
+            "co_units": [sorted(u.name for u in before.values()), names],
+            "added": [u.pk for u in added],
+            "removed": [u.pk for u in removed],
+        },
+    )
+    return True
+
+
+def case_co_units_set(
+    *,
+    case_id: int,
+    user: User,
+    units: Iterable[ResponsibleUnit | int],
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Name the units that work on the case beside its lead unit (配合单位). Supervisors only;
+    their officers then see the case and may report progress on it."""
+    with transaction.atomic():
+        case = case_lock(case_id, user, expected_version)
+        action_check("co_units", user=user, case=case)
+        found, errors = co_units_check(case, units, user)
+        if errors:
+            raise InvalidInput({"units": errors})
+        if _co_units_apply(case, user, found, (comment or "").strip()):
+            case_bump(case)
     return case
 
 
@@ -294,6 +388,10 @@ def case_reassign(
         if errors:
             raise InvalidInput(errors)
         data = {"unit": [case.unit.name, unit.name], "unit_id": [case.unit_id, unit.pk]}
+        if case.co_units.filter(pk=unit.pk).exists():
+            # The new lead unit no longer co-operates: it answers for the case.
+            case.co_units.remove(unit)
+            data["co_unit_now_lead"] = unit.name
         case.unit = unit
         fields = ["unit"]
         if region is not None and region.pk != case.region_id:

@@ -16,6 +16,7 @@ from cases.evidence import attachment_add
 from cases.models import Case, State
 from cases.notice import notice_publish
 from cases.services import (
+    case_co_units_set,
     case_feedback,
     case_mark_repeat,
     case_reassign,
@@ -74,6 +75,12 @@ TRIES: dict[str, Callable[[Case, User], object]] = {
             User.objects.get(username="supervisor"), case.region
         ).acceptance_number,
         comment="同一问题",
+    ),
+    "co_units": lambda case, user: case_co_units_set(
+        case_id=case.pk,
+        user=user,
+        units=[ResponsibleUnit.objects.get(name="青原区人民政府")],
+        comment="交界河段",
     ),
     "unrepeat": lambda case, user: case_unmark_repeat(case_id=case.pk, user=user, comment="不是"),
     "notice": lambda case, user: notice_publish(

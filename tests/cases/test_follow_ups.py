@@ -226,3 +226,37 @@ def test_the_admin_records_and_decides_a_follow_up(
     assert decided.status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.decision == "accepted"
+
+
+def test_the_api_decides_a_dissatisfied_follow_up(
+    petition: Case, jizhou_officer: User, supervisor: User
+) -> None:
+    case = advance(petition, jizhou_officer, supervisor, State.VERIFIED)
+    follow_up = followup_record(
+        case_id=case.pk,
+        user=jizhou_officer,
+        visited_on=timezone.localdate(),
+        method="visit",
+        result="unsatisfied",
+        note="夜间仍有异味",
+    )
+    api = APIClient()
+    url = f"/api/v1/cases/{case.pk}/follow-ups/{follow_up.pk}/decision/"
+    api.force_authenticate(jizhou_officer)
+    assert api.post(url, {"send_back": False, "comment": "可以"}, format="json").status_code == 403
+    api.force_authenticate(supervisor)
+    other = f"/api/v1/cases/{case.pk}/follow-ups/{follow_up.pk + 1000}/decision/"
+    assert api.post(other, {"send_back": False, "comment": "x"}, format="json").status_code == 404
+    no_deadline = api.post(url, {"send_back": True, "comment": "重查"}, format="json")
+    assert no_deadline.status_code == 400
+    assert [e["attr"] for e in no_deadline.json()["errors"]] == ["deadline"]
+    deadline = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = api.post(
+        url, {"send_back": True, "comment": "重新整改", "deadline": deadline}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["state"], body["deadline"]) == (State.RECTIFYING, deadline)
+    assert body["follow_ups"][0]["decision"] == "reopened"
+    again = api.post(url, {"send_back": False, "comment": "再"}, format="json")
+    assert again.status_code == 409

@@ -170,3 +170,22 @@ def test_a_robot_filling_every_field_is_refused(noticed: Case) -> None:
         )
     assert response.status_code == 400
     assert not Objection.objects.exists()
+
+
+def test_the_api_sets_the_publication_day_for_supervisors_only(
+    noticed: Case, supervisor: User, jizhou_officer: User
+) -> None:
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    url = f"/api/v1/cases/{noticed.pk}/notice/"
+    with on(dt.date(2025, 5, 22)):
+        api.force_authenticate(jizhou_officer)
+        assert api.post(url, {"starts_on": "2025-05-21"}, format="json").status_code == 403
+        api.force_authenticate(supervisor)
+        early = api.post(url, {"starts_on": "2025-05-01"}, format="json")
+        assert early.status_code == 400
+        assert [e["attr"] for e in early.json()["errors"]] == ["starts_on"]
+        response = api.post(url, {"starts_on": "2025-05-21"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["notice_ends_on"] == "2025-06-05"

@@ -198,3 +198,29 @@ def test_the_admin_links_a_repeat(pair: tuple[Case, Case], supervisor: User) -> 
     # Its own lifecycle buttons are shown disabled, with the reason.
     disabled = 'aria-disabled="true" title="重复件随原件办理，请在原件上操作。" data-action="start"'
     assert disabled in page
+
+
+def test_the_api_links_and_unlinks_a_repeat_for_supervisors_only(
+    pair: tuple[Case, Case], supervisor: User, jizhou_officer: User
+) -> None:
+    from rest_framework.test import APIClient
+
+    original, repeat = pair
+    api = APIClient()
+    url = f"/api/v1/cases/{repeat.pk}/repeat-link/"
+    body = {"original_number": original.acceptance_number, "comment": "同一砂石厂"}
+    api.force_authenticate(jizhou_officer)
+    assert api.post(url, body, format="json").status_code == 403
+    api.force_authenticate(supervisor)
+    missing = api.post(url, {"original_number": "NOPE", "comment": "x"}, format="json")
+    assert missing.status_code == 400
+    assert [e["attr"] for e in missing.json()["errors"]] == ["original_number"]
+    linked = api.post(url, body, format="json")
+    assert linked.status_code == 200, linked.content
+    assert reload(repeat).duplicate_of == original
+    assert [a["name"] for a in linked.json()["allowed_actions"]].count("unrepeat") == 1
+    unlink = f"/api/v1/cases/{repeat.pk}/repeat-unlink/"
+    assert api.post(unlink, {}, format="json").status_code == 400  # no reason given
+    assert api.post(unlink, {"comment": "并非同一问题"}, format="json").status_code == 200
+    assert reload(repeat).duplicate_of is None
+    assert api.post(unlink, {"comment": "再次"}, format="json").status_code == 409

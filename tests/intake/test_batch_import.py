@@ -215,3 +215,32 @@ def test_files_that_are_not_spreadsheets_are_refused_with_a_reason(
     run = check(supervisor, no_header, source=round3)
     assert run.state == ImportState.INVALID
     assert "受理编号" in run.report["problems"][0]["message"]
+
+
+def test_co_operating_units_are_read_by_name_and_unknown_ones_reported(
+    today, round3, supervisor, qingyuan_officer
+) -> None:
+    rows = [[*row, ""] for row in batch_rows(3)]
+    rows[0][-1] = "青原区人民政府、吉安县人民政府"
+    rows[1][-1] = "青原区环保所"  # no such unit
+    rows[2][-1] = "吉州区人民政府"  # the lead unit itself
+    header = [*BATCH_HEADER, "配合单位"]
+    run = check(supervisor, xlsx([header, *rows]), source=round3, batch_number=1)
+    assert run.state == ImportState.INVALID
+    assert [(p["row"], p["column"]) for p in run.report["problems"]] == [
+        (3, "配合单位"),
+        (4, "配合单位"),
+    ]
+    assert "青原区环保所" in run.report["problems"][0]["message"]
+    rows[1][-1] = rows[2][-1] = ""
+    run = check(supervisor, xlsx([header, *rows]), source=round3, batch_number=1)
+    assert run.report["preview"][0]["co_units"] == "青原区人民政府、吉安县人民政府"
+    import_confirm(run_id=run.pk, user=supervisor)
+    shared = Case.objects.get(acceptance_number=rows[0][1])
+    assert sorted(u.name for u in shared.co_units.all()) == ["吉安县人民政府", "青原区人民政府"]
+    # The co-operating county sees it (and only it) among the batch.
+    assert list(Case.objects.visible_to(qingyuan_officer)) == [shared]
+    assert CaseEvent.objects.get(case=shared).data["co_units"] == [
+        "青原区人民政府",
+        "吉安县人民政府",
+    ]

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from cases.audit import audit_breaks
 from cases.models import Case, CaseKind, FeedbackOutcome, Source, State
 from casework import clock
+from casework.models import ResponsibleUnit
 from intake.models import ImportKind, ImportState
 from intake.services import import_check, import_confirm
 from notifications.models import CaseReminder
@@ -244,6 +245,11 @@ def test_the_ledger_export_reimports_as_history_without_loss(
     """Cases in every state, through the services, exported; the export imported into a source
     of the same name; the new ledger exported: the two workbooks are the same, cell for cell."""
     original = source(R2, report_days=10, report_in_working_days=True)
+    co_operating = list(
+        ResponsibleUnit.objects.filter(name__in=["青原区人民政府", "吉安县人民政府"]).order_by(
+            "name"
+        )
+    )
     # Two months ago, whatever today is: the history must lie in the past.
     start = dt.datetime.combine(
         clock.today() - dt.timedelta(days=60), dt.time(10), tzinfo=ZoneInfo("Asia/Shanghai")
@@ -260,6 +266,7 @@ def test_the_ledger_export_reimports_as_history_without_loss(
                 latitude="27.1" if n == 1 else None,
                 longitude="114.98" if n == 1 else None,
                 contact_phone="=cmd|' /C calc'!A0" if n == 3 else "0796-8221234",
+                co_units=co_operating[: n % 3],
             )
             for n in range(6)
         ]

@@ -31,6 +31,7 @@ from supervision.exports import LEDGER_COLUMNS, workbook
 TARGETS = {
     "api list, first page": 0.25,
     "api list, page 20": 0.25,
+    "api list, county officer": 0.25,
     "overdue report": 0.5,
     "closure rates by county": 0.3,
     "ledger export": 5.0,
@@ -76,6 +77,10 @@ class Command(BaseCommand):
 
         measure("api list, first page", lambda: client.get("/api/v1/cases/"))
         measure("api list, page 20", lambda: client.get("/api/v1/cases/", {"page": 20}))
+        # A county's officer: their county's cases and those their county co-operates on.
+        officer_client = APIClient(SERVER_NAME="localhost")
+        officer_client.force_authenticate(User.objects.get(username="bench-officer"))
+        measure("api list, county officer", lambda: officer_client.get("/api/v1/cases/"))
         measure("overdue report", lambda: client.get("/api/v1/reports/overdue/"))
         measure(
             "closure rates by county",
@@ -149,6 +154,10 @@ class Command(BaseCommand):
         supervisor, _ = User.objects.get_or_create(username="bench-supervisor")
         city = Region.objects.get(gb_code="360800")
         supervisor.memberships.get_or_create(region=city, role=Role.CITY_SUPERVISOR)
+        officer, _ = User.objects.get_or_create(username="bench-officer")
+        officer.memberships.get_or_create(
+            region=Region.objects.get(name="吉州区"), role=Role.COUNTY_OFFICER
+        )
         if Case.objects.count() >= count:
             return supervisor
         source, _ = Source.objects.get_or_create(
@@ -181,6 +190,20 @@ class Command(BaseCommand):
         created = Case.objects.bulk_create(batch, batch_size=1000)
         CaseEvent.objects.bulk_create(
             [CaseEvent(case=c, action="create", to_state=c.state) for c in created],
+            batch_size=1000,
+        )
+        # One case in fifty has a co-operating unit in another county (配合单位).
+        Case.co_units.through.objects.bulk_create(
+            [
+                Case.co_units.through(
+                    case_id=c.pk,
+                    responsibleunit_id=rnd.choice(
+                        [u for r, u in units.items() if r != c.region_id]
+                    ).pk,
+                )
+                for c in created
+                if rnd.random() < 0.02
+            ],
             batch_size=1000,
         )
         return supervisor
