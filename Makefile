@@ -10,11 +10,13 @@ export CASEWORK_PORT = $(PORT)
 .PHONY: run test test-dates browser bench install install-dev migrate demo lint format messages clean
 
 $(BIN)/python:
+	@echo "Creating the virtual environment in $(VENV) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # A stamp per requirements file: reinstall only when the pins change.
 $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	@echo "Installing the pinned requirements (about a minute the first time) ..."
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@$(BIN)/python -c "import importlib.metadata as m, sys; \
 	  sys.exit(0) if not any(d.metadata['Name'].lower() == 'django-fsm' for d in m.distributions()) \
@@ -22,6 +24,7 @@ $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
 	@touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	@echo "Installing the test and development tools ..."
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
@@ -30,6 +33,7 @@ install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
 
 migrate: install
+	@echo "Creating or updating the database ..."
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate

@@ -73,6 +73,7 @@ class TodaySummary:
     to_close: int
     is_supervisor: bool
     unread_notifications: int
+    scope: str = ""  # the regions the person works for: 吉州区, 吉安市
     calendar_warning: str | None = None  # next year still provisional (from 1 October)
     dates_to_confirm: int = 0  # dates the official calendar would move earlier
 
@@ -94,6 +95,7 @@ def case_today_summary(*, user: User, today: dt.date | None = None) -> TodaySumm
         to_close=cases.filter(state=State.VERIFIED, notice_ends_on__lt=today).count()
         + cases.filter(state=State.VERIFIED, notice_ends_on__isnull=True).count(),
         is_supervisor=is_city_supervisor(user),
+        scope="、".join(sorted(set(user.memberships.values_list("region__name", flat=True)))),
         unread_notifications=user.notifications.filter(read_at__isnull=True).count(),
         calendar_warning=workdays.next_year_warning(today),
         dates_to_confirm=DateRecomputation.objects.filter(

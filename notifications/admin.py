@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,13 +31,28 @@ class PersonalAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         return self.has_module_permission(request)
 
 
+class ReadFilter(admin.SimpleListFilter):
+    title = gettext_lazy("status")
+    parameter_name = "read"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", _("Unread")), ("yes", _("Read"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("no", "yes"):
+            return queryset.filter(read_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(PersonalAdmin):
-    """My inbox."""
+    """My inbox: unread first, each message with its case, a link to it."""
 
     owner_field = "recipient"
-    list_display = ["title", "case", "kind", "level", "created_at", "is_read"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter), "kind", "level"]
+    list_display = ["title_shown", "case_link", "kind", "level", "created_at", "is_read"]
+    list_display_links = ["title_shown"]
+    list_filter = [ReadFilter, "kind", "level"]
+    list_select_related = ["case"]
     search_fields = ["title", "body"]
     readonly_fields = ["title", "body", "case", "kind", "level", "created_at", "read_at"]
     fields = readonly_fields
@@ -49,6 +66,30 @@ class NotificationAdmin(PersonalAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        return [F("read_at").asc(nulls_first=True), "-created_at"]
+
+    @admin.display(description=gettext_lazy("title"), ordering="title")
+    def title_shown(self, notification: Notification) -> str:
+        # The case's summary under the title: a number alone says nothing in a list.
+        summary = notification.case.summary[:40] if notification.case else ""
+        if notification.read_at is None:
+            return format_html(
+                '<strong>{}</strong><br><small class="quiet">{}</small>',
+                notification.title,
+                summary,
+            )
+        return format_html('{}<br><small class="quiet">{}</small>', notification.title, summary)
+
+    @admin.display(description=gettext_lazy("case"))
+    def case_link(self, notification: Notification) -> str:
+        case = notification.case
+        if case is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:cases_case_change", args=[case.pk]), case
+        )
 
     @admin.display(description=gettext_lazy("read"), boolean=True)
     def is_read(self, notification: Notification) -> bool:
@@ -127,11 +168,19 @@ class ReminderRuleAdmin(admin.ModelAdmin):
         return is_city_supervisor(request.user)
 
 
+JOB_LABELS = {"scan": gettext_lazy("Reminder scan (sends the ladder's rungs when due)")}
+
+
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     """When the reminder scan last ran: a silent scheduler shows here and on /healthz."""
 
-    list_display = ["name", "last_started_at", "last_success_at", "last_error"]
+    list_display = ["job", "last_started_at", "last_success_at", "last_error"]
+
+    @admin.display(description=gettext_lazy("job"), ordering="name")
+    def job(self, heartbeat: Heartbeat) -> str:
+        # The jobs' names are technical ("scan"); people read what the job does.
+        return str(JOB_LABELS.get(heartbeat.name, heartbeat.name))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_city_supervisor(request.user)

@@ -237,6 +237,7 @@ def _send_rung(case: Case, reminder: CaseReminder, rung: Rung) -> None:
         "rule": rung.rule,
         "working_days_left": max(-case.working_days_overdue(today), 0),
         "working_days_overdue": max(case.working_days_overdue(today), 0),
+        "office": settings.CASEWORK_OFFICE_NAME,
     }
     title, body = _render("notifications/reminder.txt", context)
     notify(

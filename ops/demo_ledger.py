@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -202,13 +203,18 @@ class DemoLedger:
         weights = [4 if r.name in ("吉州区", "青原区") else 1 for r in self.counties]
         return self.random.choices(self.counties, weights=weights)[0]
 
-    def load(self) -> None:
+    def load(self, progress: Callable[[str], None] = lambda line: None) -> None:
         # The public notice prints whom to contact; the demo's numbers are made up.
         for unit in ResponsibleUnit.objects.filter(contact_phone=""):
             unit.contact_phone = f"0796-8{self.random.randint(100000, 999999)}（演示）"
             unit.contact_address = f"{unit.region.name}{unit.name}（演示地址）"
             unit.save(update_fields=["contact_phone", "contact_address"])
-        for spec in _sources(self.today):
+        specs = _sources(self.today)
+        for number, spec in enumerate(specs, start=1):
+            progress(
+                f"  [{number}/{len(specs)}] {spec.name}: "
+                f"{spec.petitions + spec.findings} 件 ({spec.petitions + spec.findings} cases)"
+            )
             source = self._source(spec)
             batches = self._batches(source, spec)
             for index in range(spec.petitions):
@@ -626,12 +632,14 @@ class DemoLedger:
                 )
 
 
-def demo_ledger_load(*, seed: int = 2023) -> dict[str, int] | None:
+def demo_ledger_load(
+    *, seed: int = 2023, progress: Callable[[str], None] = lambda line: None
+) -> dict[str, int] | None:
     """Load the demo ledger once; returns counts by state, or None when it was already there."""
     if Case.objects.filter(source__name="第三轮中央生态环境保护督察").exists():
         return None
     with transaction.atomic():
-        DemoLedger(seed=seed, now=timezone.now()).load()
+        DemoLedger(seed=seed, now=timezone.now()).load(progress)
     counts = {label: Case.objects.filter(state=value).count() for value, label in State.choices}
     counts["overdue"] = Case.objects.overdue().count()
     return counts

@@ -1,5 +1,5 @@
-"""What supervision adds to the ledger's admin: the selected cases as an Excel ledger, and a
-batch's bulletin on its page.
+"""What supervision adds to the ledger's admin: the selected cases, or every case the list's
+filters find, as an Excel ledger; and a batch's bulletin on its page.
 
 The case admin lives a floor below (``cases.admin``) and knows nothing of exports; the export
 plugs itself in here, once every app's admin is registered.
@@ -7,22 +7,40 @@ plugs itself in here, once every app's admin is registered.
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import Batch, Case
+from cases.models import OPEN_STATES, Batch, Case, ProgressReport
 from casework import clock
 from supervision.export_views import XLSX
 from supervision.exports import LEDGER_COLUMNS, workbook
 from supervision.reports import batch_bulletin
 
 
-@admin.action(description=gettext_lazy("Export the selected cases to Excel (ledger)"))
-def export_selected(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]):  # type: ignore[no-untyped-def]
-    # The queryset is the scoped changelist with its filters (or "select all" of them).
-    stream = workbook(queryset.order_by("source", "assigned_on", "id"), LEDGER_COLUMNS, "台账")
+def _days_overdue(case: Case) -> int | None:
+    if case.state not in OPEN_STATES or case.duplicate_of_id is not None:
+        return None
+    return max(case.calendar_days_overdue(), 0)
+
+
+# What the list shows besides the ledger: how late, and the last progress report.
+LIST_COLUMNS = [
+    *LEDGER_COLUMNS,
+    ("逾期天数（自然日）", _days_overdue),
+    ("最近进展", lambda c: getattr(c, "last_progress_text", None) or ""),
+]
+
+
+def _ledger_file(cases: QuerySet[Case]) -> FileResponse:
+    last = ProgressReport.objects.filter(case=OuterRef("pk")).order_by("-reported_at")
+    cases = cases.annotate(last_progress_text=Subquery(last.values("text")[:1]))
+    stream = workbook(cases.order_by("source", "assigned_on", "id"), LIST_COLUMNS, "台账")
     return FileResponse(
         stream,
         as_attachment=True,
@@ -31,8 +49,36 @@ def export_selected(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset
     )
 
 
+@admin.action(description=gettext_lazy("Export the selected cases to Excel (ledger)"))
+def export_selected(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]):  # type: ignore[no-untyped-def]
+    # The queryset is the scoped changelist with its filters (or "select all" of them).
+    return _ledger_file(queryset)
+
+
+def export_filtered(request: HttpRequest) -> HttpResponse:
+    """Every case the list's filters and search find (not the page's 50), as the ledger."""
+    if not case_admin.has_view_permission(request):
+        raise PermissionDenied
+    try:
+        changelist = case_admin.get_changelist_instance(request)
+    except IncorrectLookupParameters:
+        messages.error(request, _("The list's filters could not be read; nothing was exported."))
+        return HttpResponseRedirect(reverse("admin:cases_case_changelist"))
+    return _ledger_file(changelist.get_queryset(request))
+
+
 case_admin = admin.site.get_model_admin(Case)
 case_admin.actions = [*case_admin.actions, export_selected]
+_case_urls = case_admin.get_urls
+
+
+def _urls_with_export() -> list:  # type: ignore[type-arg]
+    view = case_admin.admin_site.admin_view(export_filtered)
+    return [path("export.xlsx", view, name="cases_case_export"), *_case_urls()]
+
+
+case_admin.get_urls = _urls_with_export
+case_admin.change_list_template = "admin/cases/case/change_list.html"
 
 
 # A batch's page shows its bulletin (交办批次办理情况), over the cases the reader may see.

@@ -12,7 +12,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from cases.handling import handling_text
 from cases.models import Case, FeedbackOutcome, State
@@ -125,23 +127,89 @@ def _rows(cases: QuerySet[Case]) -> Iterable[Case]:
     )
 
 
+# Column widths in characters by header (others: 12); the long texts wrap.
+WIDTHS = {
+    "序号": 6,
+    "受理编号": 20,
+    "交办问题基本情况": 40,
+    "调查核实情况": 36,
+    "整改目标及措施": 30,
+    "处理情况": 36,
+    "处理和整改情况": 40,
+    "责任人被处理情况": 24,
+    "牵头责任单位": 18,
+    "配合单位": 18,
+    "轮次": 22,
+    "地址": 24,
+    "最近进展": 30,
+}
+WRAP_FROM = 24  # characters: wider columns wrap their text
+TITLE_FONT = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+
+
 def workbook(
     cases: QuerySet[Case], columns: list[Column], title: str, heading: str | None = None
 ) -> IO[bytes]:
-    """Write the rows into a workbook; returns the file, positioned at its start."""
+    """Write the rows into a workbook ready to print; returns the file, at its start.
+
+    The header is bold, frozen and filtered; columns have widths and long texts wrap; a heading
+    is centred across the table (Excel's "centre across selection": a merge is not possible in
+    write-only mode, and reads the same); pages are landscape, one page wide, the header
+    repeated on each."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
+    names = ["序号", *[c[0] for c in columns]]
+    wrapped = set()
+    for number, name in enumerate(names, start=1):
+        letter = get_column_letter(number)
+        width = WIDTHS.get(name, 12)
+        sheet.column_dimensions[letter].width = width
+        if width >= WRAP_FROM:
+            wrapped.add(number - 1)
+    header_row = 2 if heading else 1
+    sheet.freeze_panes = f"B{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     if heading:
-        sheet.append([safe_cell(sheet, heading)])
+        first = safe_cell(sheet, heading)
+        if not isinstance(first, Cell):
+            first = WriteOnlyCell(sheet, value=first)
+        first.font = TITLE_FONT
+        first.alignment = Alignment(horizontal="centerContinuous", vertical="center")
+        rest = []
+        for _ in names[1:]:
+            cell = WriteOnlyCell(sheet, value=None)
+            cell.alignment = Alignment(horizontal="centerContinuous")
+            rest.append(cell)
+        sheet.append([first, *rest])
     bold = Font(bold=True)
     header = []
-    for name in ["序号", *[c[0] for c in columns]]:
+    for name in names:
         cell = WriteOnlyCell(sheet, value=name)
         cell.font = bold
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         header.append(cell)
     sheet.append(header)
-    for index, case in enumerate(_rows(cases), start=1):
-        sheet.append([index, *[safe_cell(sheet, getter(case)) for _, getter in columns]])
+    count = 0
+    for count, case in enumerate(_rows(cases), start=1):
+        values = [count, *[safe_cell(sheet, getter(case)) for _, getter in columns]]
+        for index in wrapped:
+            value = values[index]
+            if isinstance(value, str) and value:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.alignment = WRAPPED
+                values[index] = cell
+            elif isinstance(value, Cell):
+                value.alignment = WRAPPED
+        sheet.append(values)
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(names))}{header_row + count}"
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     book.save(output)
     output.seek(0)

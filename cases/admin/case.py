@@ -113,11 +113,35 @@ def suspected_repeat(case: Case) -> Any:
     return Case.objects.filter(source_id=case.source_id, acceptance_number=number).first()
 
 
+def case_banner(case: Case) -> dict[str, Any]:
+    """What a case page says first: where the case stands, how late it is and on which rung of
+    the ladder, and the last progress report."""
+    facts: dict[str, Any] = {
+        "state": case.get_state_display(),
+        "step": Step(case.step).label if case.step else None,
+        "deadline": workdays.date_label(case.deadline, case.deadline_provisional),
+        "open": case.state in OPEN_STATES,
+        "repeat_of": case.duplicate_of,
+        "co_units": "、".join(u.name for u in case.co_units.all()),
+    }
+    if facts["open"] and case.duplicate_of_id is None:
+        late = case.calendar_days_overdue()
+        facts["calendar_days"] = abs(late)
+        facts["overdue"] = late > 0
+        facts["due_today"] = late == 0
+        facts["working_days"] = abs(case.working_days_overdue())
+        facts["rung"] = case.reminder.get_level_display() if case.escalation_level else None
+    last = case.progress_reports.select_related("reported_by").first()
+    if last is not None:
+        facts["last_progress"] = last
+    return facts
+
+
 @admin.register(Case)
 class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
     form = CaseAdminForm
     list_display = [
-        "acceptance_number",
+        "number_shown",
         "short_summary",
         "region",
         "unit",
@@ -126,9 +150,8 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
         "deadline_status",
         "escalation",
         "last_progress",
-        "is_priority",
     ]
-    list_display_links = ["acceptance_number", "short_summary"]
+    list_display_links = ["number_shown", "short_summary"]
     list_filter = [
         "state",
         ("source__stream", RelatedOnlyFieldListFilter),
@@ -268,9 +291,21 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    @admin.display(description=gettext_lazy("acceptance number"), ordering="acceptance_number")
+    def number_shown(self, case: Case) -> str:
+        if not case.is_priority:
+            return case.acceptance_number
+        # A priority case (重点件) says so where the eye starts, not in a column of its own.
+        return format_html(
+            '{}<br><small class="case-priority">{}</small>',
+            case.acceptance_number,
+            _("priority case"),
+        )
+
     @admin.display(description=gettext_lazy("summary"))
     def short_summary(self, case: Case) -> str:
-        return case.summary if len(case.summary) <= 40 else case.summary[:40] + "…"
+        # Two lines in the list (ops/casework.css), the whole text on hover.
+        return format_html('<span title="{}">{}</span>', case.summary, case.summary)
 
     @admin.display(description=gettext_lazy("state"), ordering="state")
     def state_label(self, case: Case) -> str:
@@ -287,7 +322,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
         # Which of a petition's two deadlines this is: 反馈 or 整改.
         return format_html('{}<br><small class="case-step">{}</small>', label, Step(step).label)
 
-    @admin.display(description=gettext_lazy("days left"), ordering="deadline")
+    @admin.display(description=gettext_lazy("days left (calendar)"), ordering="deadline")
     def deadline_status(self, case: Case) -> str:
         if case.state not in OPEN_STATES:
             return "—"
@@ -311,6 +346,13 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
         if not case.escalation_level:
             return "—"
         return case.reminder.get_level_display()
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return super().changelist_view(
+            request, {"title": _("Case ledger"), **(extra_context or {})}
+        )
 
     # --- the form -------------------------------------------------------------------------------
     def get_fieldsets(self, request: HttpRequest, obj: Case | None = None) -> Any:
@@ -371,6 +413,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
             if case is not None:
                 extra_context["case_buttons"] = self._buttons(request, case)
                 extra_context["suspected_repeat"] = suspected_repeat(case)
+                extra_context["banner"] = case_banner(case)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ServiceRefused:

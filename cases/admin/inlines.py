@@ -155,9 +155,12 @@ class FieldCheckInline(ReadOnlyRowsInline):
 
     @admin.display(description=gettext_lazy("photo"))
     def photo_links(self, check: FieldCheck) -> str:
+        # Thumbnails (the photo itself, scaled by the browser), each opening at full size.
         return format_html_join(
             " ",
-            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            '<a href="{0}" target="_blank" rel="noopener" class="field-check-photo">'
+            '<img src="{0}" alt="{1}" loading="lazy" '
+            'style="height:72px;max-width:120px;object-fit:cover;border-radius:4px"></a>',
             (
                 (reverse("field-check-photo", args=[p.pk]), f"#{i}")
                 for i, p in enumerate(check.photos.all(), start=1)

@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # The city whose office supervises (GB/T 2260): its supervisors get digests, circulars, alerts.
 CASEWORK_CITY_CODE = env.str("CASEWORK_CITY_CODE", default="360800")
+# Whose name the ladder's rungs (函告、催办、督办) are sent in, to the units.
+CASEWORK_OFFICE_NAME = env.str(
+    "CASEWORK_OFFICE_NAME", default="吉安市生态环境保护督察整改工作领导小组办公室"
+)
 # /healthz reports the reminder scan unhealthy when its last success is older than this.
 CASEWORK_SCAN_STALE_AFTER_SECONDS = env.int("CASEWORK_SCAN_STALE_AFTER_SECONDS", default=300)
 # Where chat robot messages may go (notifications.outbound): https, these hosts, public addresses.

@@ -35,7 +35,7 @@ def test_an_officer_and_the_supervisor_take_an_overdue_case_to_verification(
     supervisor: User,  # type: ignore[no-untyped-def]
 ) -> None:
     log_in(page, "jizhou_officer")
-    assert "我的区县今日" in page.content()
+    assert "吉州区今日" in page.content()
     page.click("a[data-kpi=overdue]")
     row = page.locator("#result_list tbody tr", has_text="X3JX202611050012")
     assert "逾期 3 天" in row.inner_text()

@@ -126,7 +126,7 @@ def test_the_index_tells_an_officer_about_their_county_today(
     today_summary = client.get("/admin/").context["today"]
     assert (today_summary.overdue, today_summary.due_this_week, today_summary.to_start) == (1, 1, 2)
     page = client.get("/admin/").content.decode()
-    assert "我的区县今日" in page
+    assert "吉州区今日" in page
 
 
 # --- changes through the form, the buttons and the bulk actions ----------------------------------

@@ -95,13 +95,18 @@ def test_every_rung_of_the_ladder_in_working_days(
         "【提醒】",
         "【提醒】",
         "【催办】",
+        "【督办】",
     ]
-    assert [t[:4] for t in inbox(county_leader)] == ["【催办】"]  # copied on the chase
-    assert [t[:4] for t in inbox(supervisor)] == ["【督办】"]
+    # Every rung is addressed to the unit and its leaders, in the city office's name; the
+    # city office does not chase itself (it reads the overdue list and the circular).
+    assert [t[:4] for t in inbox(county_leader)] == ["【催办】", "【督办】"]
+    assert inbox(supervisor) == []
     assert inbox(leader) == []  # the city leader hears of it in the weekly circular
     assert CaseReminder.objects.get(case=february_case).next_reminder_at is None
-    body = Notification.objects.filter(recipient=supervisor).get().body
+    body = Notification.objects.filter(recipient=jizhou_officer).latest("id").body
+    assert body.startswith(f"{february_case.unit.name}：")
     assert "吉州区" in body and "2026年2月27日" in body
+    assert body.endswith("吉安市生态环境保护督察整改工作领导小组办公室")
 
 
 def test_an_approved_extension_resets_what_is_due(

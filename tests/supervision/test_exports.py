@@ -151,3 +151,71 @@ def test_text_that_looks_like_a_formula_is_written_as_text_and_control_character
     ledger = load_workbook(io.BytesIO(download(client, "/api/v1/exports/ledger.xlsx")))
     values = {c.value for row in ledger.worksheets[0].iter_rows() for c in row}
     assert typed["contact_phone"] in values and typed["rectification_goal"] in values
+
+
+def test_the_workbooks_are_ready_to_print(batch_ledger: Batch, supervisor: User) -> None:
+    """Widths, a frozen and filtered header, wrapped long texts, a heading centred across the
+    table, landscape pages one page wide with the header repeated."""
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    content = download(client, f"/api/v1/exports/batches/{batch_ledger.pk}/disclosure.xlsx")
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    assert sheet.freeze_panes == "B3"
+    assert sheet.auto_filter.ref == "A2:J5"
+    assert sheet.column_dimensions["C"].width == 40  # 交办问题基本情况
+    assert sheet.column_dimensions["A"].width == 6
+    title = sheet["A1"]
+    assert (title.font.bold, title.font.size, title.alignment.horizontal) == (
+        True,
+        14,
+        "centerContinuous",
+    )
+    assert sheet["J1"].alignment.horizontal == "centerContinuous"
+    assert sheet["C2"].font.bold and sheet["C3"].alignment.wrap_text
+    assert sheet.print_title_rows == "$2:$2"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_list_exports_every_case_its_filters_find(
+    supervisor: User, jizhou_officer: User, jizhou: Region, qingyuan: Region
+) -> None:
+    """Not the 50 rows of the page: all the filtered cases, with how late each is and its last
+    progress report; an officer's export holds their county's cases only."""
+    import datetime as dt
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from cases.services import case_transition, progress_report_add
+
+    today = timezone.localdate()
+    late = new_case(
+        supervisor,
+        jizhou,
+        acceptance_number="LATE-1",
+        assigned_on=today - dt.timedelta(days=30),
+        deadline=today - dt.timedelta(days=4),
+    )
+    case_transition(case_id=late.pk, user=jizhou_officer, transition="start")
+    progress_report_add(case_id=late.pk, user=jizhou_officer, text="已完成管网改造一半", percent=50)
+    for n in range(55):
+        new_case(supervisor, jizhou if n % 2 else qingyuan, acceptance_number=f"LIST-{n:03d}")
+    web = Client()
+    web.force_login(supervisor)
+    page = web.get("/admin/cases/case/", {"state__exact": "assigned"}).content.decode()
+    assert 'href="/admin/cases/case/export.xlsx?state__exact=assigned"' in page
+    response = web.get("/admin/cases/case/export.xlsx", {"state__exact": "assigned"})
+    assert response.status_code == 200
+    rows = sheet_rows(b"".join(response.streaming_content))
+    assert len(rows) == 1 + 55
+    everything = sheet_rows(b"".join(web.get("/admin/cases/case/export.xlsx").streaming_content))
+    header = everything[0]
+    assert header[-2:] == ["逾期天数（自然日）", "最近进展"]
+    row = next(dict(zip(header, r, strict=True)) for r in everything[1:] if r[1] == "LATE-1")
+    assert (row["逾期天数（自然日）"], row["最近进展"]) == (4, "已完成管网改造一半")
+    web.force_login(jizhou_officer)
+    own = sheet_rows(b"".join(web.get("/admin/cases/case/export.xlsx").streaming_content))
+    assert len(own) == 1 + 1 + 27 and all(r[3] == "吉州区" for r in own[1:])
+    wrong = web.get("/admin/cases/case/export.xlsx", {"no_such_field": "x"})
+    assert wrong.status_code == 302

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         from ops.demo_ledger import demo_ledger_load
 
         self.stdout.write("Loading the demo ledger (演示台账) ...")
-        counts = demo_ledger_load()
+        counts = demo_ledger_load(progress=lambda line: self.stdout.write(line))
         if counts is None:
             self.stdout.write("The demo ledger is already loaded.")
             return
