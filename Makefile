@@ -46,7 +46,9 @@ run: demo
 	@echo "Casework is starting: http://127.0.0.1:$(PORT)/admin/  (health: http://127.0.0.1:$(PORT)/healthz)"
 	@echo "Log in with one of the demo logins above. Stop with Ctrl-C."
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	@# Ctrl-C (honcho's 130) is how one stops it: not an error.
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]
+	@echo "Casework stopped."
 
 ## make test: install what the tests need and run the whole suite.
 test: install-dev browser

@@ -9,6 +9,8 @@ from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.admin import forms as admin_forms
@@ -174,7 +176,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "extension_decide",
             gettext_lazy("Decide the extension request"),
-            lambda case, user, **kw: admin_forms.DecisionForm(**kw),
+            lambda case, user, **kw: admin_forms.ExtensionDecisionForm(**kw),
             lambda case, user, form, request: extension_request_decide(
                 request_id=_pending(ExtensionRequest, request, "request", case).pk,
                 user=user,
@@ -206,3 +208,55 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         ),
     )
 }
+
+
+# --- what a decision page shows of what is decided -----------------------------------------------
+
+REVIEWS = ("verify", "reject", "close", "reopen")
+
+
+def decision_facts(name: str, case: Case, request: HttpRequest) -> list[tuple[str, str]]:
+    """The facts a person deciding needs on the page: for a verification, what the county
+    reported and its evidence; for a request, objection or follow-up, what it says."""
+    facts: list[tuple[str, str]] = []
+    if name in REVIEWS:
+        facts += [
+            (_("truth finding"), case.get_truth_finding_display() or "—"),
+            (_("investigation findings"), case.investigation or "—"),
+            (_("rectification measures"), case.rectification_measures or "—"),
+            (_("rectification account"), case.rectification_account or "—"),
+            (
+                _("evidence file"),
+                "；".join(str(a) for a in case.attachments.all()) or _("nothing uploaded"),
+            ),
+        ]
+        check = case.field_checks.order_by("-checked_at").first()
+        if check is not None:
+            facts.append(
+                (
+                    _("last field check"),
+                    f"{timezone.localtime(check.checked_at):%Y-%m-%d} "
+                    f"{check.get_result_display()} {check.notes}".strip(),
+                )
+            )
+    elif name == "extension_decide":
+        row = ExtensionRequest.objects.filter(pk=request.GET.get("request") or 0, case=case).first()
+        if row is not None:
+            facts += [
+                (_("requested by"), str(row.requested_by)),
+                (_("current deadline"), f"{row.current_deadline:%Y-%m-%d}"),
+                (_("requested deadline"), f"{row.requested_deadline:%Y-%m-%d}"),
+                (_("reason"), row.reason),
+            ]
+    elif name == "objection_decide":
+        row = Objection.objects.filter(pk=request.GET.get("objection") or 0, case=case).first()
+        if row is not None:
+            facts.append((_("objection"), row.content))
+    elif name == "followup_decide":
+        row = FollowUp.objects.filter(pk=request.GET.get("follow_up") or 0, case=case).first()
+        if row is not None:
+            facts += [
+                (_("satisfaction"), row.get_result_display()),
+                (_("note"), row.note or "—"),
+            ]
+    return facts

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.actions import case_available_actions
 from cases.admin import forms as admin_forms
-from cases.admin.action_pages import CASE_ACTIONS
+from cases.admin.action_pages import CASE_ACTIONS, decision_facts
 from cases.admin.common import (
     FORM_ONLY_FIELDS,
     ServiceRefused,
@@ -571,6 +571,7 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
             "title": f"{title} · {case}",
             "submit_label": title,
             "action_name": name,
+            "facts": decision_facts(name, case, request),
         }
         return TemplateResponse(request, "admin/cases/case/action_form.html", context)
 

@@ -182,6 +182,14 @@ class FeedbackForm(forms.Form):
             self.fields[name].initial = getattr(case, name)
 
 
+class ExtensionDecisionForm(DecisionForm):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Approve the extension")), ("no", _("Refuse the extension"))],
+    )
+
+
 class ObjectionDecisionForm(DecisionForm):
     """Deciding an objection: an upheld one sends the case back to a new deadline."""
 

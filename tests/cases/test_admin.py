@@ -363,3 +363,35 @@ def test_a_case_is_led_by_a_unit_of_its_county_or_the_city(
     assert "所在区域" in excinfo.value.field_errors["unit"][0]
     city_unit = ResponsibleUnit.objects.filter(region__name="市本级").first()
     assert new_case(supervisor, jizhou, unit=city_unit).unit == city_unit
+
+
+def test_decision_pages_show_what_is_decided(
+    client: Client, supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    """The verify page shows what the county reported and its evidence; the extension decision
+    shows the date asked for and why, with choices that say what they do."""
+    from cases.evidence import attachment_add
+    from cases.services import extension_request_create
+    from tests.factories import png
+
+    case = advance(new_case(supervisor, jizhou), jizhou_officer, supervisor, State.RECTIFYING)
+    request = extension_request_create(
+        case_id=case.pk,
+        user=jizhou_officer,
+        requested_deadline=case.deadline + dt.timedelta(days=30),
+        reason="汛期河道水位高，沉淀池无法施工",
+    )
+    login(client, supervisor)
+    page = client.get(
+        f"/admin/cases/case/{case.pk}/act/extension_decide/", {"request": request.pk}
+    ).content.decode()
+    assert "汛期河道水位高，沉淀池无法施工" in page
+    assert (case.deadline + dt.timedelta(days=30)).isoformat() in page
+    assert "同意延期" in page and "不同意延期" in page
+
+    attachment_add(case_id=case.pk, user=jizhou_officer, kind="photo_after", upload=png())
+    case = advance(case, jizhou_officer, supervisor, State.SUBMITTED)
+    page = client.get(f"/admin/cases/case/{case.pk}/act/verify/").content.decode()
+    assert 'id="decision-facts"' in page
+    assert SUBMISSION["rectification_account"] in page
+    assert "整改后照片" in page  # the evidence file's contents
