@@ -11,6 +11,11 @@ import pytest
 from tests.conftest import REQUIRE_SERVICES
 
 CHROMIUM = Path(os.environ.get("CASEWORK_CHROMIUM", "/usr/bin/chromium"))
+# Where the browser tests leave their screenshots for a person to look at after `make test`:
+# var/screenshots/ (git-ignored), or CASEWORK_SHOTS.
+SHOTS = Path(
+    os.environ.get("CASEWORK_SHOTS") or Path(__file__).resolve().parents[2] / "var" / "screenshots"
+)
 # Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests make
 # between page steps are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -72,3 +77,11 @@ def log_in(page, username: str, password: str = "pw-for-tests") -> None:  # type
 def log_out(page) -> None:  # type: ignore[no-untyped-def]
     page.click("#logout-form button")
     page.wait_for_load_state()
+
+
+def shot(page, name: str, *, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]
+    """Save a screenshot of the page as SHOTS/<name>.png; returns its path."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

@@ -11,7 +11,7 @@ import time_machine
 
 from cases.models import Case
 from casework.models import CalendarYear, Region, User
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, shot
 from tests.factories import new_case, source
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +40,7 @@ def test_a_supervisor_enters_2027_and_the_banner_disappears(
         log_in(page, "supervisor")
         banner = page.locator("#calendar-warning")
         assert "2027 年的法定节假日安排尚未录入" in banner.inner_text()
-        page.screenshot(path=str(tmp_path / "index-with-banner.png"))
+        shot(page, "calendar-index-with-banner")
         banner.locator("a").click()
 
         page.fill("textarea[name=holidays]", "2027-01-01\n2027-02-05 至 2027-02-12")
@@ -50,7 +50,7 @@ def test_a_supervisor_enters_2027_and_the_banner_disappears(
         preview = page.locator("#calendar-preview")
         assert "尚未保存" in preview.inner_text()
         assert "CAL-BROWSER" in preview.inner_text() and "2027-02-16" in preview.inner_text()
-        page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+        shot(page, "calendar-preview")
         assert not CalendarYear.objects.exists()
 
         page.click("input[name=_save]")

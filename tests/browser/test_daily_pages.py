@@ -2,12 +2,11 @@
 phone's 390×844: the case list's key columns inside the screen (cards on the phone), a case page
 that says first how late the case is and on which rung, an officer's inbox holding the 催办 with
 a link to its case, and a field check filed over the API shown on the case page with its photo.
-Screenshots go to CASEWORK_SHOTS (or the test's folder) for a person to look at."""
+Screenshots go to var/screenshots/ (or CASEWORK_SHOTS) for a person to look at."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from cases.models import Case
 from casework import workdays
 from casework.models import Region, ResponsibleUnit, User
 from notifications.services import reminders_scan
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, shot
 from tests.factories import new_case, png
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,12 +35,6 @@ KEY_COLUMNS = [
     "escalation",
     "last_progress",
 ]
-
-
-def shot(page, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    folder = Path(os.environ.get("CASEWORK_SHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
 @pytest.fixture
@@ -104,7 +97,7 @@ def test_an_officer_sees_the_list_the_case_and_the_chase_on_screen(
     page.base_url = live_server.url
     log_in(page, "jizhou_officer")
     assert "吉州区今日" in page.content()
-    shot(page, tmp_path, f"index-officer-{size}")
+    shot(page, f"index-officer-{size}")
 
     page.goto(f"{live_server.url}/admin/cases/case/")
     assert page.locator("h1").inner_text() == "问题台账"
@@ -120,7 +113,7 @@ def test_an_officer_sees_the_list_the_case_and_the_chase_on_screen(
         )
     assert "逾期" in row.locator(".field-deadline_status").inner_text()
     assert "催办" in row.locator(".field-escalation").inner_text()
-    shot(page, tmp_path, f"case-list-officer-{size}")
+    shot(page, f"case-list-officer-{size}")
 
     row.locator("a", has_text="X3JX202611050012").first.click()
     banner = page.locator("#case-banner")
@@ -137,14 +130,14 @@ def test_an_officer_sees_the_list_the_case_and_the_chase_on_screen(
         " return i.complete && i.naturalWidth > 0; }"
     )  # the photo itself, loaded with the officer's session
     assert "±8" in page.locator(".field-gps, td.field-gps").first.inner_text()
-    shot(page, tmp_path, f"case-page-officer-{size}")
+    shot(page, f"case-page-officer-{size}")
 
     page.goto(f"{live_server.url}/admin/notifications/notification/?read=no")
     chase = page.locator("#result_list tbody tr", has_text="【催办】X3JX202611050012")
     assert chase.count() == 1
     assert "兴桥镇" in chase.inner_text()  # the case's summary, not a bare number
     assert page.locator("#changelist-filter").get_by_text("未读").count() == 1
-    shot(page, tmp_path, f"inbox-officer-{size}")
+    shot(page, f"inbox-officer-{size}")
     chase.locator(".field-case_link a").click()
     page.wait_for_url(f"**/admin/cases/case/{ledger.pk}/change/")
     page.locator("#case-banner").wait_for()
@@ -172,10 +165,10 @@ def test_the_supervisors_list_keeps_long_names_inside_the_screen(
     unit = row.locator(".field-unit").bounding_box()
     if size == "office":
         assert region["x"] + region["width"] <= unit["x"] + 1
-    shot(page, tmp_path, f"case-list-supervisor-{size}")
+    shot(page, f"case-list-supervisor-{size}")
     page.goto(f"{live_server.url}/admin/")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    shot(page, tmp_path, f"index-supervisor-{size}")
+    shot(page, f"index-supervisor-{size}")
     context.close()
 
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")

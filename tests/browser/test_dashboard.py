@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from casework.models import Region, User
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, shot
 from tests.cases.conftest import advance
 from tests.factories import new_case
 
@@ -102,6 +102,6 @@ def test_the_dashboard_as_of_a_past_date_from_imported_history(
         assert text.startswith("截至2023年12月31日，") and "已整改销号5件" in text
         # The chart asks the same date: 吉州区's 5 of 10 closed out then.
         assert page.evaluate("Chart.getChart('chart-closure').data.datasets[0].data") == [50]
-        page.screenshot(path=str(tmp_path / f"dashboard-as-of-{width}.png"), full_page=True)
+        shot(page, f"dashboard-as-of-{width}")
         # Nothing wider than the screen: no sideways scrolling on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= width

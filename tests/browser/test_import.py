@@ -11,6 +11,7 @@ import pytest
 from cases.models import Case
 from casework import clock
 from casework.models import User
+from tests.browser.conftest import shot
 from tests.factories import source
 from tests.intake.conftest import BATCH_HEADER, batch_rows, xlsx
 
@@ -41,9 +42,9 @@ def test_a_supervisor_uploads_fixes_and_confirms_a_batch(
     assert "2 个问题" in problems.inner_text()
     assert "“吉州县”" in problems.inner_text() and "光污染" in problems.inner_text()
     assert page.locator("#import-confirm").count() == 0
-    page.screenshot(path=str(tmp_path / "import-problems-1366.png"), full_page=True)
+    shot(page, "import-problems-1366")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=str(tmp_path / "import-problems-390.png"), full_page=True)
+    shot(page, "import-problems-390")
     page.set_viewport_size({"width": 1366, "height": 768})
     assert Case.objects.count() == 0
 
@@ -52,7 +53,7 @@ def test_a_supervisor_uploads_fixes_and_confirms_a_batch(
     page.select_option("select[name=source]", str(round3.pk))
     page.fill("input[name=batch_number]", "9")
     page.click("input[name=_check]")
-    page.screenshot(path=str(tmp_path / "import-preview-1366.png"), full_page=True)
+    shot(page, "import-preview-1366")
     page.click("#import-confirm input[type=submit]")
     assert "已导入：新增案件5件" in page.locator(".messagelist").inner_text()
     page.click("#import-cases-link")
@@ -61,5 +62,5 @@ def test_a_supervisor_uploads_fixes_and_confirms_a_batch(
     due = clock.today() + dt.timedelta(days=7)
     assert all(f"D3JX2026061{n:05d}" in listing for n in range(1, 6))
     assert f"{due:%Y-%m-%d}" in listing or f"{due.month}月{due.day}日" in listing
-    page.screenshot(path=str(tmp_path / "import-cases-1366.png"), full_page=True)
+    shot(page, "import-cases-1366")
     assert Case.objects.filter(batch__number=9, deadline=due).count() == 5

@@ -3,7 +3,6 @@ notice window; the supervisor sees it on the case and cannot close the case unti
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -11,18 +10,11 @@ import pytest
 
 from cases.models import Case, Objection, State
 from casework.models import Region, ResponsibleUnit, User
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, shot
 from tests.cases.conftest import advance
 from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def shot(page, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Screenshots for a person to look at: kept in the test's folder, or CASEWORK_SHOTS."""
-    folder = Path(os.environ.get("CASEWORK_SHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -53,7 +45,7 @@ def test_a_citizen_objects_on_a_phone_and_the_supervisor_cannot_close_until_deci
     assert "吉州区" in item.inner_text()
     # Nothing wider than the phone: no sideways scrolling.
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 390
-    shot(citizen, tmp_path, "public-list-390")
+    shot(citizen, "public-list-390")
     item.locator("a").click()
     notice = citizen.locator("article.notice").inner_text()
     for part in (
@@ -69,7 +61,7 @@ def test_a_citizen_objects_on_a_phone_and_the_supervisor_cannot_close_until_deci
     question = citizen.locator("label[for=id_answer]").inner_text()
     a, b = map(int, re.search(r"(\d+) \+ (\d+)", question).groups())
     citizen.fill("#id_answer", str(a + b))
-    shot(citizen, tmp_path, "public-form-390")
+    shot(citizen, "public-form-390")
     citizen.click("button[type=submit]")
     assert "已收到您的意见" in citizen.locator("#objection-received").inner_text()
     phone.close()
@@ -84,7 +76,7 @@ def test_a_citizen_objects_on_a_phone_and_the_supervisor_cannot_close_until_deci
     assert "夜间仍能看到废水直排" in page.locator("#objections-group").inner_text()
     close = page.locator("a[data-action=close]")
     assert close.get_attribute("aria-disabled") == "true"
-    shot(page, tmp_path, "case-with-objection-1366")
+    shot(page, "case-with-objection-1366")
     page.locator("#objections-group a", has_text="审批").click()
     page.check("input[name=decision][value=no]")
     page.fill("textarea[name=comment]", "经现场复核，企业已停产，废水未再外排。")
