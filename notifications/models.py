@@ -103,6 +103,7 @@ class Kind(models.TextChoices):
     REMINDER = "reminder", _("Deadline reminder")
     CIRCULAR = "circular", _("Weekly circular")
     DIGEST = "digest", _("Daily digest")
+    DISPATCH = "dispatch", _("Monthly dispatch")
     EVENT = "event", _("Case event")
     SYSTEM = "system", _("System")
 

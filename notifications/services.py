@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -18,11 +19,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cases.models import OPEN_STATES, Action, Case, CaseEvent, ExtensionRequest
+from cases.models import OPEN_STATES, Action, Case, CaseEvent, ExtensionRequest, ProgressReport
 from cases.selectors import case_today_summary
 from casework import clock, workdays
 from casework.bulk import bulk_insert
@@ -475,6 +476,63 @@ def circular_send() -> int:
             )
         )
     return sent
+
+
+def dispatch_period(today: dt.date, day: int | None = None) -> tuple[dt.date, dt.date]:
+    """The monthly dispatch's current period: from the dispatch day before the last one to the
+    last one on or before ``today`` (the day clamped to short months)."""
+    day = day or settings.CASEWORK_DISPATCH_DAY
+
+    def on(year: int, month: int) -> dt.date:
+        return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+    def before(year: int, month: int) -> tuple[int, int]:
+        return (year - 1, 12) if month == 1 else (year, month - 1)
+
+    end = on(today.year, today.month)
+    if end > today:
+        end = on(*before(today.year, today.month))
+    start = on(*before(end.year, end.month))
+    return start, end
+
+
+def dispatch_chase() -> int:
+    """月度调度: each case that owed a progress report for the period just ended and has filed
+    none since the period began is chased once, its county's officers told; returns how many
+    cases were chased (a second run in the same period chases none). Cases assigned during the
+    period owe from the next one."""
+    today = clock.today()
+    start, end = dispatch_period(today)
+    reported = ProgressReport.objects.filter(case=OuterRef("pk"), reported_at__date__gt=start)
+    missing = (
+        Case.objects.owing_progress()
+        .filter(assigned_on__lte=start)
+        .exclude(Exists(reported))
+        .select_related("region", "unit")
+        .order_by("pk")
+    )
+    chased = 0
+    for case in missing.iterator(chunk_size=500):
+        title, body = _render(
+            "notifications/dispatch.txt",
+            {
+                "case": case,
+                "start": start,
+                "end": end,
+                "office": settings.CASEWORK_OFFICE_NAME,
+            },
+        )
+        written = notify(
+            recipients=audience(case, Audience.OFFICERS),
+            case=case,
+            kind=Kind.DISPATCH,
+            level=Level.REMINDER,
+            title=title,
+            body=body,
+            dedupe=f"dispatch:{case.pk}:{end:%Y%m}",
+        )
+        chased += bool(written)
+    return chased
 
 
 def digest_send() -> int:

@@ -37,6 +37,11 @@ def weekly_circular() -> int:
 
 
 @shared_task(ignore_result=True)
+def monthly_dispatch() -> int:
+    return services.dispatch_chase()
+
+
+@shared_task(ignore_result=True)
 def daily_digest() -> int:
     return services.digest_send()
 

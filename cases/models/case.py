@@ -197,6 +197,17 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> CaseQuerySet:
         return self.filter(state__in=OPEN_STATES)
 
+    def owing_progress(self) -> CaseQuerySet:
+        """The cases that owe the city a monthly progress report (月度调度): open findings, and
+        petitions concluded for this stage (阶段性办结) still being rectified. A repeat follows
+        its original and owes nothing of its own."""
+        return self.filter(
+            state__in=[State.ASSIGNED, State.RECTIFYING], duplicate_of__isnull=True
+        ).filter(
+            models.Q(kind=CaseKind.FINDING)
+            | models.Q(kind=CaseKind.PETITION, feedback_outcome=FeedbackOutcome.STAGE)
+        )
+
     def overdue(self, today: dt.date | None = None) -> CaseQuerySet:
         """Open cases past their deadline; a repeat is not chased apart from its original."""
         return self.open().filter(deadline__lt=today or clock.today(), duplicate_of__isnull=True)

@@ -166,6 +166,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "notifications.tasks.weekly_circular",
         "schedule": crontab(day_of_week=1, hour=9, minute=0),
     },
+    # The monthly dispatch (月度调度): chases the progress reports missing on the set day.
+    "monthly-dispatch": {
+        "task": "notifications.tasks.monthly_dispatch",
+        "schedule": crontab(hour=9, minute=5),
+    },
     # The supervisors' daily digest.
     "daily-digest": {
         "task": "notifications.tasks.daily_digest",
@@ -175,6 +180,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # The city whose office supervises (GB/T 2260): its supervisors get digests, circulars, alerts.
 CASEWORK_CITY_CODE = env.str("CASEWORK_CITY_CODE", default="360800")
+# The day of each month by which open findings and 阶段性办结 petitions owe a progress report
+# (月度调度); a missing one is chased from that day on, once a month.
+CASEWORK_DISPATCH_DAY = env.int("CASEWORK_DISPATCH_DAY", default=25)
 # Whose name the ladder's rungs (函告、催办、督办) are sent in, to the units.
 CASEWORK_OFFICE_NAME = env.str(
     "CASEWORK_OFFICE_NAME", default="吉安市生态环境保护督察整改工作领导小组办公室"
