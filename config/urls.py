@@ -12,7 +12,7 @@ from intake.api import ImportViewSet, import_template
 from notifications.api import NotificationViewSet
 from ops.health import healthz
 from supervision import api as report_api
-from supervision.export_views import disclosure_export, ledger_export
+from supervision.export_views import disclosure_export, ledger_export, ranking_export
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -38,6 +38,8 @@ api_v1 = [
     path("reports/schedule/", report_api.ScheduleView.as_view(), name="report-schedule"),
     path("reports/sentences/", report_api.SentencesView.as_view(), name="report-sentences"),
     path("reports/overdue/", report_api.OverdueView.as_view(), name="report-overdue"),
+    path("reports/ranking/", report_api.RankingView.as_view(), name="report-ranking"),
+    path("exports/ranking.xlsx", ranking_export, name="export-ranking"),
     path(
         "reports/overdue-trend/", report_api.OverdueTrendView.as_view(), name="report-overdue-trend"
     ),

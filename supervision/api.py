@@ -144,6 +144,16 @@ class OverdueView(APIView):
         return Response(OverdueRowSerializer(rows, many=True).data)
 
 
+class RankingView(APIView):
+    """The counties ranked (the monthly 通报's table): petitions' 办结率 and 整改销号率, findings
+    behind schedule and overdue, overdue cases; with ``as_of``, as they stood that day."""
+
+    @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        cases, params = query_cases(request)
+        return Response(reports.county_ranking(cases=cases, day=params.get("as_of")))
+
+
 class OverdueTrendView(APIView):
     @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:

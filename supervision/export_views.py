@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -9,8 +12,11 @@ from rest_framework.request import Request
 
 from cases.api import CaseFilter
 from cases.models import Batch, Case
+from cases.notice import chinese_date
 from casework import clock
-from supervision.exports import DISCLOSURE_COLUMNS, LEDGER_COLUMNS, workbook
+from supervision.api import query_cases
+from supervision.exports import DISCLOSURE_COLUMNS, LEDGER_COLUMNS, table_workbook, workbook
+from supervision.reports import county_ranking
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,3 +54,42 @@ def disclosure_export(request: Request, batch_id: int) -> FileResponse:
         cases.order_by("acceptance_number"), DISCLOSURE_COLUMNS, "公开情况一览表", heading=heading
     )
     return _xlsx(stream, f"{batch.source.name}-第{batch.number}批-公开情况一览表.xlsx")
+
+
+RANKING_COLUMNS = [
+    ("名次", "rank"),
+    ("区县", "county"),
+    ("交办信访件（件）", "petitions"),
+    ("办结率（%）", "concluded_rate"),
+    ("整改销号率（%）", "closed_out_rate"),
+    ("督察反馈问题（个）", "findings"),
+    ("慢于序时进度（个）", "findings_behind"),
+    ("逾期问题（个）", "findings_overdue"),
+    ("逾期案件（件）", "overdue"),
+]
+
+
+def _number(value: object) -> object:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+@extend_schema(
+    responses={(200, XLSX): OpenApiTypes.BINARY},
+    description="Takes the query parameters of the reports (as_of, source_stream, ...).",
+)
+@api_view(["GET"])
+def ranking_export(request: Request) -> FileResponse:
+    """The county ranking as the monthly 通报's Excel sheet."""
+    cases, params = query_cases(request)
+    ranking = county_ranking(cases=cases, day=params.get("as_of"))
+    day = dt.date.fromisoformat(ranking["as_of"])
+    rows = (
+        [
+            float(v) if isinstance(v, Decimal) else v
+            for v in (row[key] for _, key in RANKING_COLUMNS)
+        ]
+        for row in ranking["rows"]
+    )
+    heading = f"截至{chinese_date(day)}各区县生态环境保护督察整改情况排名"
+    stream = table_workbook([name for name, _ in RANKING_COLUMNS], rows, "排名", heading)
+    return _xlsx(stream, f"区县排名-{day:%Y%m%d}.xlsx")

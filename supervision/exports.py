@@ -152,15 +152,23 @@ WRAPPED = Alignment(wrap_text=True, vertical="top")
 def workbook(
     cases: QuerySet[Case], columns: list[Column], title: str, heading: str | None = None
 ) -> IO[bytes]:
+    """The cases as a workbook ready to print (``table_workbook``), one row each."""
+    rows = ([getter(case) for _, getter in columns] for case in _rows(cases))
+    return table_workbook([c[0] for c in columns], rows, title, heading)
+
+
+def table_workbook(
+    names: list[str], rows: Iterable[list[Any]], title: str, heading: str | None = None
+) -> IO[bytes]:
     """Write the rows into a workbook ready to print; returns the file, at its start.
 
-    The header is bold, frozen and filtered; columns have widths and long texts wrap; a heading
-    is centred across the table (Excel's "centre across selection": a merge is not possible in
-    write-only mode, and reads the same); pages are landscape, one page wide, the header
-    repeated on each."""
+    A 序号 column comes first. The header is bold, frozen and filtered; columns have widths and
+    long texts wrap; a heading is centred across the table (Excel's "centre across selection":
+    a merge is not possible in write-only mode, and reads the same); pages are landscape, one
+    page wide, the header repeated on each. Every value passes ``safe_cell``."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    names = ["序号", *[c[0] for c in columns]]
+    names = ["序号", *names]
     wrapped = set()
     for number, name in enumerate(names, start=1):
         letter = get_column_letter(number)
@@ -198,8 +206,8 @@ def workbook(
         header.append(cell)
     sheet.append(header)
     count = 0
-    for count, case in enumerate(_rows(cases), start=1):
-        values = [count, *[safe_cell(sheet, getter(case)) for _, getter in columns]]
+    for count, row in enumerate(rows, start=1):
+        values = [count, *[safe_cell(sheet, value) for value in row]]
         for index in wrapped:
             value = values[index]
             if isinstance(value, str) and value:

@@ -7,6 +7,7 @@ their county.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -46,7 +47,7 @@ from cases.models import (
 )
 from cases.notice import chinese_date
 from casework import clock, workdays
-from casework.models import User
+from casework.models import Region, User
 
 
 # Where a case stands, read either from its fields (today) or from its events (as of a date,
@@ -572,4 +573,66 @@ def batch_bulletin(*, cases: QuerySet[Case], batch: Batch) -> dict[str, Any]:
         "handed_down_on": batch.handed_down_on.isoformat(),
         "sentence": sentence,
         **{k: (str(v) if isinstance(v, Decimal) else (v or 0)) for k, v in totals.items()},
+    }
+
+
+# --- the county ranking (the monthly 通报's table) ----------------------------------------------
+
+RANKING_ORDER = _(
+    "Ranked by the petitions' 整改销号率, then their 办结率, then the fewest overdue cases; "
+    "counties level on all three share a rank."
+)
+
+
+def county_ranking(*, cases: QuerySet[Case], day: dt.date | None = None) -> dict[str, Any]:
+    """Each county of the cases: its petitions' 办结率 and 整改销号率, its findings behind
+    schedule and overdue, its overdue cases; ranked (now, or at the end of ``day``)."""
+    petitions = closure_rates(
+        cases=cases.filter(kind=CaseKind.PETITION), group_by="county", day=day
+    )
+    schedule = {
+        g["key"]: g for g in schedule_totals(cases=cases, group_by="county", day=day)["groups"]
+    }
+    overdue = Counter(
+        overdue_cases(cases=cases, day=day).order_by().values_list("region_id", flat=True)
+    )
+    names = dict(Region.objects.filter(pk__in=cases.values("region_id")).values_list("pk", "name"))
+    by_county = {g["key"]: g for g in petitions["groups"]}
+    rows = []
+    for region_id, name in names.items():
+        rates = by_county.get(region_id, {"assigned": 0, "rates": {}})
+        findings = schedule.get(region_id, {})
+        rows.append(
+            {
+                "region_id": region_id,
+                "county": name,
+                "petitions": rates["assigned"],
+                "concluded_rate": rates["rates"].get("concluded_or_stage"),
+                "closed_out_rate": rates["rates"].get("closed_out"),
+                "findings": findings.get("total", 0),
+                "findings_behind": findings.get("behind", 0),
+                "findings_overdue": findings.get("overdue", 0),
+                "overdue": overdue.get(region_id, 0),
+            }
+        )
+
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        lowest = Decimal(-1)
+        return (
+            -(row["closed_out_rate"] if row["closed_out_rate"] is not None else lowest),
+            -(row["concluded_rate"] if row["concluded_rate"] is not None else lowest),
+            row["overdue"],
+        )
+
+    rows.sort(key=lambda r: (key(r), r["county"]))
+    rank, previous = 0, None
+    for position, row in enumerate(rows, start=1):
+        if key(row) != previous:
+            rank, previous = position, key(row)
+        row["rank"] = rank
+    return {
+        "as_of": (day or clock.today()).isoformat(),
+        "order": str(RANKING_ORDER),
+        "definitions": petitions["definitions"],
+        "rows": rows,
     }

@@ -46,6 +46,7 @@ def dashboard(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         "today": clock.today(),
         "definitions": [d.as_dict() for d in reports.RATE_DEFINITIONS],
         "top_overdue": top,
+        "ranking": reports.county_ranking(cases=cases, day=day),
         "states": State.choices,
     }
     return TemplateResponse(request, "admin/supervision/dashboard.html", context)

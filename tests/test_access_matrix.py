@@ -165,6 +165,9 @@ MATRIX: dict[str, Route] = {
         "get", "/api/v1/reports/batches/{batch}/bulletin/", *SCOPED_READ
     ),
     "export-ledger": Route("get", "/api/v1/exports/ledger.xlsx", *everyone(200)),
+    # Each reads the counties of the cases the reader may see.
+    "report-ranking": Route("get", "/api/v1/reports/ranking/", *everyone(200)),
+    "export-ranking": Route("get", "/api/v1/exports/ranking.xlsx", *everyone(200)),
     # Imports: a supervisor's own; the service refuses anyone else (403), the list is empty.
     "import-list": Route("get", "/api/v1/imports/", *everyone(200)),
     "import-detail": Route("get", "/api/v1/imports/{import}/", *everyone(404, supervisor=200)),
