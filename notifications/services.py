@@ -368,7 +368,7 @@ def _disable_channel(delivery: Delivery, reason: str) -> None:
             "notifications/channel_disabled.txt", {"preference": preference, "reason": reason}
         )
         notify(
-            recipients=_city_people(Role.CITY_SUPERVISOR),
+            recipients=city_people(Role.CITY_SUPERVISOR),
             kind=Kind.SYSTEM,
             title=title,
             body=body,
@@ -439,7 +439,8 @@ def on_case_event(event: CaseEvent) -> None:
     )
 
 
-def _city_people(*roles: str) -> list[User]:
+def city_people(*roles: str) -> list[User]:
+    """The people holding ``roles`` over the city itself (its office, its leaders)."""
     city = Region.objects.filter(gb_code=settings.CASEWORK_CITY_CODE).first()
     if city is None:
         return []
@@ -454,7 +455,7 @@ def circular_send() -> int:
     """The weekly circular (通报): everything overdue, to the city's supervisors and leaders."""
     today = clock.today()
     sent = 0
-    for user in _city_people(Role.CITY_SUPERVISOR, Role.LEADER):
+    for user in city_people(Role.CITY_SUPERVISOR, Role.LEADER):
         cases = list(
             Case.objects.visible_to(user)
             .overdue(today)
@@ -539,7 +540,7 @@ def digest_send() -> int:
     """The supervisors' daily digest."""
     today = clock.today()
     sent = 0
-    for user in _city_people(Role.CITY_SUPERVISOR):
+    for user in city_people(Role.CITY_SUPERVISOR):
         title, body = _render(
             "notifications/digest.txt", {"summary": case_today_summary(user=user), "today": today}
         )

@@ -171,6 +171,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "notifications.tasks.monthly_dispatch",
         "schedule": crontab(hour=9, minute=5),
     },
+    # The monthly 通报: last month's county ranking, on the 1st at 09:30.
+    "monthly-ranking": {
+        "task": "supervision.tasks.monthly_ranking",
+        "schedule": crontab(day_of_month=1, hour=9, minute=30),
+    },
     # The supervisors' daily digest.
     "daily-digest": {
         "task": "notifications.tasks.daily_digest",

@@ -113,3 +113,24 @@ def test_the_ranking_on_the_dashboard_the_api_and_in_excel(
     assert 'id="county-ranking"' in page and "区县排名" in page
     assert page.index('data-county="青原区"') < page.index('data-county="吉州区"')
     assert "/api/v1/exports/ranking.xlsx?as_of=2025-05-31" in page
+
+
+def test_the_monthly_circular_goes_to_the_city_and_to_each_county_once(
+    ledger: None, supervisor: User, leader: User, jizhou_officer: User, qingyuan_officer: User
+) -> None:
+    from notifications.models import Kind, Notification
+    from supervision.circulars import ranking_circular_send
+
+    with at("2025-06-01"):
+        assert ranking_circular_send() == 4  # the supervisor, the leader, two counties
+        assert ranking_circular_send() == 0  # once a month
+    sent = Notification.objects.filter(kind=Kind.CIRCULAR)
+    title = "【月度通报】截至2025年5月31日各区县生态环境保护督察整改情况排名"
+    assert set(sent.values_list("title", flat=True)) == {title}
+    table = sent.get(recipient=supervisor).body
+    assert table.index("第1名（共2个区县）青原区") < table.index("第2名（共2个区县）吉州区")
+    assert sent.get(recipient=leader).body == table
+    mine = sent.get(recipient=jizhou_officer).body
+    assert "第2名（共2个区县）吉州区：交办信访件4件" in mine and "整改销号率25.0%" in mine
+    assert "青原区：" not in mine  # each county reads its own line
+    assert "第1名（共2个区县）青原区" in sent.get(recipient=qingyuan_officer).body
