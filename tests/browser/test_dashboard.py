@@ -102,6 +102,16 @@ def test_the_dashboard_as_of_a_past_date_from_imported_history(
         assert text.startswith("截至2023年12月31日，") and "已整改销号5件" in text
         # The chart asks the same date: 吉州区's 5 of 10 closed out then.
         assert page.evaluate("Chart.getChart('chart-closure').data.datasets[0].data") == [50]
+        # So does the county ranking under it.
+        rate = page.locator("#county-ranking tr[data-county='吉州区'] .closed-out-rate")
+        assert rate.inner_text() == "50.0%"
         shot(page, f"dashboard-as-of-{width}")
         # Nothing wider than the screen: no sideways scrolling on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Today the ranking reads today's figures.
+    from supervision import reports
+
+    now = reports.county_ranking(cases=reports.scoped_cases(user=supervisor))["rows"][0]
+    page.goto(f"{page.base_url}/admin/dashboard/")
+    rate = page.locator("#county-ranking tr[data-county='吉州区'] .closed-out-rate")
+    assert rate.inner_text() == f"{now['closed_out_rate']}%" != "50.0%"
