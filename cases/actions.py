@@ -203,6 +203,26 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
 }
 
 
+# Decisions taken on a row of a case (an extension request, an objection, a follow-up, a
+# milestone): who may take them, as their services require.
+DECISION_RULES: dict[str, Callable[[User, Case], bool]] = {
+    "extension_decide": rules.is_supervisor_of,
+    "objection_decide": rules.is_supervisor_of,
+    "followup_decide": rules.is_supervisor_of,
+    "milestone_done": rules.is_officer_or_supervisor_of,
+}
+
+
+def action_page_allowed(name: str, *, user: User, case: Case) -> bool:
+    """Whether this person may open the page of an action or a decision on this case (the
+    service still decides on the submitted form)."""
+    rule = CASE_ACTION_RULES.get(name)
+    if rule is not None:
+        return rule.who(user, case)
+    who = DECISION_RULES.get(name)
+    return who is not None and who(user, case)
+
+
 def action_check(name: str, *, user: User, case: Case) -> None:
     """Refuse the action as the service must: 403 for the person, 409 for the case's state."""
     rule = CASE_ACTION_RULES[name]

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -23,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.actions import case_available_actions
+from cases.actions import action_page_allowed, case_available_actions
 from cases.admin import forms as admin_forms
 from cases.admin.action_pages import CASE_ACTIONS, decision_facts
 from cases.admin.common import (
@@ -531,6 +532,18 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
             raise Http404
         user = request.user
         data = request.POST if request.method == "POST" else None
+        # A page for an action this person may not take is refused, not shown with a form the
+        # service would refuse (a leader reads the case; they do not report on it).
+        if name in TRANSITIONS:
+            allowed = any(
+                a.spec.name == name for a in case_available_transitions(case=case, user=user)
+            )
+        else:
+            allowed = name in CASE_ACTIONS and action_page_allowed(name, user=user, case=case)
+        if not allowed:
+            if name in TRANSITIONS or name in CASE_ACTIONS:
+                raise PermissionDenied
+            raise Http404
         if name in TRANSITIONS:
             spec = TRANSITIONS[name]
             title, form = spec.label, admin_forms.TransitionForm(data, case=case, spec=spec)
