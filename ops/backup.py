@@ -45,6 +45,7 @@ COUNTED = (
     "intake.ImportRun",
     "casework.User",
     "notifications.Notification",
+    "supervision.Publication",
 )
 FORMAT = 1
 

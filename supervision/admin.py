@@ -11,15 +11,20 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import OPEN_STATES, Batch, Case, ProgressReport
+from cases.rules import is_city_supervisor
 from casework import clock
+from casework.errors import ApplicationError
 from supervision.export_views import XLSX
 from supervision.exports import LEDGER_COLUMNS, workbook
+from supervision.models import Publication
+from supervision.publications import publication_create, publication_open
 from supervision.reports import batch_bulletin
 
 
@@ -93,8 +98,79 @@ def _change_view_with_bulletin(request, object_id, form_url="", extra_context=No
         extra_context = {
             **(extra_context or {}),
             "bulletin": batch_bulletin(cases=cases, batch=batch),
+            "publications": batch.publications.select_related("published_by"),
+            "may_publish": is_city_supervisor(request.user),
+            "today": clock.today(),
         }
     return _batch_change_view(request, object_id, form_url, extra_context)
+
+
+def publish_view(request: HttpRequest, object_id: str) -> HttpResponse:
+    """POST: freeze the batch's 一览表 as published (supervisors)."""
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("admin:cases_batch_change", args=[object_id]))
+    try:
+        day = parse_date(request.POST.get("published_on") or "")
+    except ValueError:
+        day = None
+    if request.POST.get("published_on") and day is None:
+        messages.error(request, _("Give the publication day as a date."))
+        return HttpResponseRedirect(reverse("admin:cases_batch_change", args=[object_id]))
+    try:
+        publication = publication_create(
+            batch_id=int(object_id), user=request.user, published_on=day
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Published: %(n)s cases, kept as published (SHA-256 %(sha)s…).")
+            % {"n": publication.case_count, "sha": publication.sha256[:12]},
+        )
+    return HttpResponseRedirect(reverse("admin:cases_batch_change", args=[object_id]))
+
+
+def publication_file(request: HttpRequest, object_id: str, publication_id: int) -> HttpResponse:
+    """The published file as it was, for whoever may see the batch's cases."""
+    publication = Publication.objects.filter(pk=publication_id, batch_id=object_id).first()
+    visible = Case.objects.visible_to(request.user).filter(batch_id=object_id).exists()
+    if publication is None or not visible:
+        raise Http404
+    try:
+        stream = publication_open(publication)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("admin:cases_batch_change", args=[object_id]))
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=publication.file.name.rsplit("/", 1)[-1],
+        content_type=XLSX,
+    )
+
+
+_batch_urls = batch_admin.get_urls
+
+
+def _batch_urls_with_publications() -> list:  # type: ignore[type-arg]
+    site = batch_admin.admin_site
+    return [
+        path(
+            "<path:object_id>/publish/",
+            site.admin_view(publish_view),
+            name="cases_batch_publish",
+        ),
+        path(
+            "<path:object_id>/publications/<int:publication_id>/",
+            site.admin_view(publication_file),
+            name="cases_batch_publication",
+        ),
+        *_batch_urls(),
+    ]
+
+
+batch_admin.get_urls = _batch_urls_with_publications
 
 
 batch_admin.change_view = _change_view_with_bulletin

@@ -89,6 +89,9 @@ def world(  # type: ignore[no-untyped-def]
     heartbeat, _ = Heartbeat.objects.get_or_create(name="scan")
     year = CalendarYear.objects.create(year=2031, status="provisional", holidays=[], workdays=[])
     group = Group.objects.create(name="演示组")
+    from supervision.publications import publication_create
+
+    publication = publication_create(batch_id=batch.pk, user=supervisor)
     return {
         "cases_case": case.pk,
         "cases_batch": batch.pk,
@@ -109,6 +112,7 @@ def world(  # type: ignore[no-untyped-def]
         "notifications_notification": message[0].pk,
         "notifications_reminderrule": ReminderRule.objects.first().pk,
         "auth_group": group.pk,
+        "publication": publication.pk,
         "content_type": ContentType.objects.get_for_model(Case).pk,
     }
 
@@ -119,6 +123,7 @@ def url_for(name: str, route: str, world: dict[str, object]) -> str:
     path = path.replace("<path:object_id>", str(world.get(model, "")))
     path = path.replace("<int:pk>", str(world.get(model, "")))
     path = path.replace("<str:name>", "progress")
+    path = path.replace("<int:publication_id>", str(world["publication"]))
     path = path.replace("<id>", str(world["casework_user"]))
     path = path.replace("<path:content_type_id>", str(world["content_type"]))
     path = path.replace("(?P<app_label>auth|knox|casework|cases|notifications|intake)/", "cases/")
@@ -158,6 +163,8 @@ EXPECTED = {
     "cases_batch_change": "200 200 302 200 200 302 302",
     "cases_batch_changelist": "200 200 302 200 200 302 302",
     "cases_batch_delete": "403 403 302 403 403 302 302",
+    "cases_batch_publish": "302 302 302 302 302 302 302",
+    "cases_batch_publication": "200 404 302 200 200 302 302",
     "cases_batch_history": "200 200 302 200 200 302 302",
     "cases_case_act": "200 404 302 200 403 302 302",
     "cases_case_add": "403 403 302 200 403 302 302",
