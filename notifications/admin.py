@@ -10,9 +10,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.models import Case
 from cases.rules import is_city_supervisor
 from casework.admin_scope import NotFoundOutsideScope
-from notifications.models import ChannelPreference, Heartbeat, Notification, ReminderRule
+from notifications.models import (
+    ChannelPreference,
+    Heartbeat,
+    Kind,
+    Level,
+    Notification,
+    ReminderRule,
+    SentRung,
+)
 from notifications.services import notification_mark_read
 
 
@@ -196,3 +205,47 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SentRung)
+class SentRungAdmin(admin.ModelAdmin):
+    """The city office's record of the ladder's rungs sent in its name (催办 and above)."""
+
+    list_display = ["title", "recipient", "case_link", "level", "created_at", "is_read"]
+    list_filter = ["level", ReadFilter]
+    search_fields = ["title", "case__acceptance_number", "recipient__full_name"]
+    list_select_related = ["case", "recipient"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(
+                kind=Kind.REMINDER,
+                level__gte=Level.CHASE,
+                case__in=Case.objects.visible_to(request.user),
+            )
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_city_supervisor(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_city_supervisor(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    case_link = NotificationAdmin.case_link
+
+    @admin.display(description=gettext_lazy("read"), boolean=True)
+    def is_read(self, notification: Notification) -> bool:
+        return notification.read_at is not None

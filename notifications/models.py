@@ -18,11 +18,16 @@ from casework import clock
 
 
 class Level(models.IntegerChoices):
+    """The rungs of Jiangxi's ladder (提醒 → 催办 → 督办函告 → 通报 → 约谈 → 挂牌督办), each higher
+    than the one before; a case stands on the highest sent for its current deadline."""
+
     NONE = 0, _("None")
     REMINDER = 1, _("Reminder")
     CHASE = 2, _("Chase")
     SUPERVISE = 3, _("Supervision")
     CIRCULAR = 4, _("Circular")
+    INTERVIEW = 5, _("Interview")
+    LISTED = 6, _("Listed supervision")
 
 
 class Audience(models.TextChoices):
@@ -41,6 +46,14 @@ class ReminderRule(models.Model):
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    message = models.TextField(
+        _("what the unit is asked to do"),
+        blank=True,
+        help_text=_(
+            "The message's instruction, as the city office words this rung (blank: the "
+            "standard wording)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -263,3 +276,13 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SentRung(Notification):
+    """The ladder's messages sent to units in the city office's name (催办 and above): what the
+    office has said to whom, and whether it was read."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("message sent in the office's name")
+        verbose_name_plural = _("messages sent in the office's name")

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from casework import workdays
 from casework.models import Region, User
 from notifications.models import Kind, Notification, ReminderRule
 from notifications.services import notify, reminders_scan
@@ -42,7 +43,8 @@ def test_the_changelist_shows_the_escalation_level(
         jizhou,
         acceptance_number="LATE-1",
         assigned_on=today - dt.timedelta(days=40),
-        deadline=today - dt.timedelta(days=20),
+        # 7 working days late: past 督办 (+5), not yet 通报 (+10).
+        deadline=workdays.shift_working_days(today, -7),
     )
     reminders_scan()
     client.force_login(supervisor)
@@ -84,3 +86,23 @@ def test_supervisors_edit_the_ladder_and_officers_only_read_it(
     assert response.status_code == 302
     rule.refresh_from_db()
     assert rule.offset_working_days == -5
+
+
+def test_the_office_sees_what_was_sent_in_its_name(
+    client: Client, supervisor: User, jizhou: Region, jizhou_officer: User
+) -> None:
+    today = timezone.localdate()
+    case = new_case(
+        supervisor,
+        jizhou,
+        acceptance_number="LATE-2",
+        assigned_on=today - dt.timedelta(days=40),
+        deadline=workdays.shift_working_days(today, -7),
+    )
+    reminders_scan()
+    client.force_login(supervisor)
+    page = client.get("/admin/notifications/sentrung/").content.decode()
+    assert "【督办】LATE-2" in page and str(jizhou_officer) in page
+    assert f"/admin/cases/case/{case.pk}/change/" in page
+    client.force_login(jizhou_officer)
+    assert client.get("/admin/notifications/sentrung/").status_code == 403

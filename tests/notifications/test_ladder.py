@@ -78,6 +78,9 @@ def test_every_rung_of_the_ladder_in_working_days(
         # The day after the deadline is Saturday 28 Feb, a swapped working day.
         (dt.date(2026, 2, 28), "【催办】X3JX202602020001 已逾期 1 个工作日", Level.CHASE),
         (dt.date(2026, 3, 5), "【督办】X3JX202602020001 已逾期 5 个工作日", Level.SUPERVISE),
+        (dt.date(2026, 3, 12), "【通报】X3JX202602020001 已逾期 10 个工作日", Level.CIRCULAR),
+        (dt.date(2026, 3, 19), "【约谈】X3JX202602020001 已逾期 15 个工作日", Level.INTERVIEW),
+        (dt.date(2026, 3, 26), "【挂牌督办】X3JX202602020001 已逾期 20 个工作日", Level.LISTED),
     ]
     for day, title, level in ladder:
         with at(day, 8, 59):
@@ -96,16 +99,26 @@ def test_every_rung_of_the_ladder_in_working_days(
         "【提醒】",
         "【催办】",
         "【督办】",
+        "【通报】",
+        "【约谈】",
+        "【挂牌督",
     ]
     # Every rung is addressed to the unit and its leaders, in the city office's name; the
     # city office does not chase itself (it reads the overdue list and the circular).
-    assert [t[:4] for t in inbox(county_leader)] == ["【催办】", "【督办】"]
+    assert [t[:4] for t in inbox(county_leader)] == [
+        "【催办】",
+        "【督办】",
+        "【通报】",
+        "【约谈】",
+        "【挂牌督",
+    ]
     assert inbox(supervisor) == []
     assert inbox(leader) == []  # the city leader hears of it in the weekly circular
     assert CaseReminder.objects.get(case=february_case).next_reminder_at is None
     body = Notification.objects.filter(recipient=jizhou_officer).latest("id").body
     assert body.startswith(f"{february_case.unit.name}：")
     assert "吉州区" in body and "2026年2月27日" in body
+    assert "予以挂牌督办" in body  # the rung's own words, as the ladder's data has them
     assert body.endswith("吉安市生态环境保护督察整改工作领导小组办公室")
 
 
