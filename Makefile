@@ -64,7 +64,7 @@ DATE_SENSITIVE_TESTS = tests/casework/test_workdays.py tests/ops/test_reference_
 	tests/supervision tests/cases/test_feedback.py tests/cases/test_evidence.py \
 	tests/cases/test_follow_ups.py tests/cases/test_repeats.py tests/cases/test_public_notice.py \
 	tests/browser/test_public_notice.py tests/intake tests/browser/test_import.py \
-	tests/browser/test_dashboard.py
+	tests/browser/test_dashboard.py tests/browser/test_daily_pages.py tests/cases/test_co_units.py
 PINNED_TODAYS ?= 2026-11-22 2026-02-14 2026-10-10 2025-12-31 2026-12-31
 test-dates: install-dev
 	@set -e; for day in $(PINNED_TODAYS); do \
