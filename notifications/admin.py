@@ -180,16 +180,9 @@ class ReminderRuleAdmin(admin.ModelAdmin):
 JOB_LABELS = {"scan": gettext_lazy("Reminder scan (sends the ladder's rungs when due)")}
 
 
-@admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
-    """When the reminder scan last ran: a silent scheduler shows here and on /healthz."""
-
-    list_display = ["job", "last_started_at", "last_success_at", "last_error"]
-
-    @admin.display(description=gettext_lazy("job"), ordering="name")
-    def job(self, heartbeat: Heartbeat) -> str:
-        # The jobs' names are technical ("scan"); people read what the job does.
-        return str(JOB_LABELS.get(heartbeat.name, heartbeat.name))
+class CityOfficeRecordAdmin(admin.ModelAdmin):
+    """A record the city office reads and nobody edits (the scheduler's heartbeat, what was
+    sent in the office's name)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_city_supervisor(request.user)
@@ -207,8 +200,20 @@ class HeartbeatAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Heartbeat)
+class HeartbeatAdmin(CityOfficeRecordAdmin):
+    """When the reminder scan last ran: a silent scheduler shows here and on /healthz."""
+
+    list_display = ["job", "last_started_at", "last_success_at", "last_error"]
+
+    @admin.display(description=gettext_lazy("job"), ordering="name")
+    def job(self, heartbeat: Heartbeat) -> str:
+        # The jobs' names are technical ("scan"); people read what the job does.
+        return str(JOB_LABELS.get(heartbeat.name, heartbeat.name))
+
+
 @admin.register(SentRung)
-class SentRungAdmin(admin.ModelAdmin):
+class SentRungAdmin(CityOfficeRecordAdmin):
     """The city office's record of the ladder's rungs sent in its name (催办 and above)."""
 
     list_display = ["title", "recipient", "case_link", "level", "created_at", "is_read"]
@@ -229,23 +234,5 @@ class SentRungAdmin(admin.ModelAdmin):
             )
         )
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_city_supervisor(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_city_supervisor(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     case_link = NotificationAdmin.case_link
-
-    @admin.display(description=gettext_lazy("read"), boolean=True)
-    def is_read(self, notification: Notification) -> bool:
-        return notification.read_at is not None
+    is_read = NotificationAdmin.is_read

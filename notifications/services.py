@@ -513,7 +513,10 @@ def dispatch_chase() -> int:
         .order_by("pk")
     )
     chased = 0
+    officers: dict[int, list[User]] = {}  # by region: one lookup per county, not per case
     for case in missing.iterator(chunk_size=500):
+        if case.region_id not in officers:
+            officers[case.region_id] = audience(case, Audience.OFFICERS)
         title, body = _render(
             "notifications/dispatch.txt",
             {
@@ -524,7 +527,7 @@ def dispatch_chase() -> int:
             },
         )
         written = notify(
-            recipients=audience(case, Audience.OFFICERS),
+            recipients=officers[case.region_id],
             case=case,
             kind=Kind.DISPATCH,
             level=Level.REMINDER,

@@ -98,7 +98,8 @@ def _media_files(root: Path) -> dict[str, dict[str, Any]]:
     files = {}
     if root.exists():
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            with path.open("rb") as handle:  # in blocks: evidence files run to 20 MB
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
             files[path.relative_to(root).as_posix()] = {
                 "size": path.stat().st_size,
                 "sha256": digest,

@@ -15,7 +15,13 @@ from cases.models import Batch, Case
 from cases.notice import chinese_date
 from casework import clock
 from supervision.api import query_cases
-from supervision.exports import DISCLOSURE_COLUMNS, LEDGER_COLUMNS, table_workbook, workbook
+from supervision.exports import (
+    DISCLOSURE_COLUMNS,
+    LEDGER_COLUMNS,
+    disclosure_heading,
+    table_workbook,
+    workbook,
+)
 from supervision.reports import county_ranking
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,7 +55,7 @@ def disclosure_export(request: Request, batch_id: int) -> FileResponse:
     cases = Case.objects.visible_to(request.user).filter(batch_id=batch_id)
     if batch is None or not cases.exists():
         raise Http404
-    heading = f"{batch.source.name}第{batch.number}批群众信访举报转办和边督边改公开情况一览表"
+    heading = disclosure_heading(batch)
     stream = workbook(
         cases.order_by("acceptance_number"), DISCLOSURE_COLUMNS, "公开情况一览表", heading=heading
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cases.handling import handling_text
-from cases.models import Case, FeedbackOutcome, State
+from cases.models import Batch, Case, FeedbackOutcome, State
 from casework import workdays
 from casework.spreadsheets import safe_cell
 
@@ -153,8 +153,16 @@ def workbook(
     cases: QuerySet[Case], columns: list[Column], title: str, heading: str | None = None
 ) -> IO[bytes]:
     """The cases as a workbook ready to print (``table_workbook``), one row each."""
-    rows = ([getter(case) for _, getter in columns] for case in _rows(cases))
-    return table_workbook([c[0] for c in columns], rows, title, heading)
+    return table_workbook([c[0] for c in columns], table_rows(cases, columns), title, heading)
+
+
+def table_rows(cases: QuerySet[Case], columns: list[Column]) -> Iterator[list[Any]]:
+    """Each case's values under ``columns``, streamed in chunks."""
+    return ([getter(case) for _, getter in columns] for case in _rows(cases))
+
+
+def disclosure_heading(batch: Batch) -> str:
+    return f"{batch.source.name}第{batch.number}批群众信访举报转办和边督边改公开情况一览表"
 
 
 def table_workbook(

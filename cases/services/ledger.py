@@ -293,9 +293,9 @@ def co_units_check(
     except (TypeError, ValueError):
         return [], [_("Choose units from the list.")]
     found = list(
-        ResponsibleUnit.objects.filter(pk__in=ids, region_id__in=visible_region_ids(user))
-        .select_related("region")
-        .order_by("name")
+        ResponsibleUnit.objects.filter(pk__in=ids, region_id__in=visible_region_ids(user)).order_by(
+            "name"
+        )
     )
     errors = []
     if len(found) != len(ids):
@@ -314,7 +314,7 @@ def co_units_check(
 def _co_units_apply(case: Case, user: User, units: list[ResponsibleUnit], comment: str) -> bool:
     """Set the co-operating units with an event naming those added and removed; False when
     nothing changes. Officers of an added unit's region are told (notifications)."""
-    before = {u.pk: u for u in case.co_units.select_related("region")}
+    before = {u.pk: u for u in case.co_units.all()}
     after = {u.pk: u for u in units}
     added = [after[pk] for pk in after if pk not in before]
     removed = [before[pk] for pk in before if pk not in after]
