@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.admin import RelatedOnlyFieldListFilter, helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -387,20 +387,6 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
             readonly.append("complainant_masked")
         return readonly
 
-    def get_form(self, request: HttpRequest, obj: Case | None = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
-        error = getattr(request, "_case_service_error", None)
-        if error is None:
-            return form
-
-        class FormWithServiceError(form):  # type: ignore[valid-type, misc]
-            def clean(self) -> dict[str, Any]:
-                cleaned = super().clean()
-                apply_service_error(self, error)
-                return cleaned
-
-        return FormWithServiceError
-
     def changeform_view(
         self,
         request: HttpRequest,
@@ -417,20 +403,72 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
                 extra_context["banner"] = case_banner(case)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceRefused:
-            # The save rolled back; show the same form again, with the refusal on it.
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            # The save rolled back; the refusal is on the form the user filled in: show it again.
+            return self._refused_form(request, object_id, form_url, extra_context, refused)
+
+    def _refused_form(
+        self,
+        request: HttpRequest,
+        object_id: str | None,
+        form_url: str,
+        extra_context: dict[str, Any],
+        refused: ServiceRefused,
+    ) -> HttpResponse:
+        """Render the posted form and inline rows as they were, with the service's refusal on
+        them: the same page Django shows for a form error, without running the view again."""
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        form, formsets = refused.form, refused.formsets
+        add = obj is None
+        admin_form = helpers.AdminForm(
+            form,
+            list(self.get_fieldsets(request, obj)),
+            self.get_prepopulated_fields(request, obj),
+            self.get_readonly_fields(request, obj),
+            model_admin=self,
+        )
+        inlines = [inline for _formset, inline in self.get_formsets_with_inlines(request, obj)]
+        inline_formsets = self.get_inline_formsets(request, formsets, inlines, obj)
+        media = self.media + admin_form.media
+        for inline_formset in inline_formsets:
+            media += inline_formset.media
+        title = _("Add %s") if add else _("Change %s")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title % self.opts.verbose_name,
+            "subtitle": str(obj) if obj else None,
+            "adminform": admin_form,
+            "object_id": object_id,
+            "original": obj,
+            "is_popup": False,
+            "to_field": None,
+            "media": media,
+            "inline_admin_formsets": inline_formsets,
+            "errors": helpers.AdminErrorList(form, formsets),
+            "preserved_filters": self.get_preserved_filters(request),
+            **extra_context,
+        }
+        return self.render_change_form(
+            request, context, add=add, change=not add, obj=obj, form_url=form_url
+        )
 
     def save_model(
         self, request: HttpRequest, obj: Case, form: forms.ModelForm, change: bool
     ) -> None:
+        """Nothing here: the case and its new inline rows go through the services together in
+        ``save_related``, where a refusal of any of them is put on the form it concerns."""
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
         data = form.cleaned_data
         model_fields = {f.name for f in [*Case._meta.fields, *Case._meta.many_to_many]}
+        target: forms.Form = form
         try:
             if change:
                 changes = {n: data[n] for n in form.changed_data if n in model_fields}
                 case_update(
-                    case_id=obj.pk,
+                    case_id=form.instance.pk,
                     user=request.user,
                     changes=changes,
                     comment=data.get("change_comment") or "",
@@ -442,52 +480,38 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
                 case = case_create(
                     user=request.user, comment=data.get("change_comment") or "", **values
                 )
-                obj.pk = case.pk
-                obj._state.adding = False
-        except ApplicationError as exc:
-            request._case_service_error = exc  # type: ignore[attr-defined]
-            raise ServiceRefused from exc
-
-    def save_related(
-        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
-    ) -> None:
-        # Not form.save_m2m(): pollution types went through the service with the rest.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
-
-    def save_formset(
-        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
-    ) -> None:
-        case = form.instance
-        # Not formset.save(): new rows go through the services; the admin's change message
-        # reads these three lists.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        try:
-            for inline_form in formset.forms:
-                if inline_form.instance.pk or not inline_form.has_changed():
-                    continue
-                row = inline_form.cleaned_data
-                if formset.model is ProgressReport:
+                form.instance.pk = case.pk
+                form.instance._state.adding = False
+            # Not formset.save() nor form.save_m2m(): new rows go through the services; the
+            # admin's change message reads the three lists set here.
+            for formset in formsets:
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+                for inline_form in formset.forms:
+                    if inline_form.instance.pk or not inline_form.has_changed():
+                        continue
+                    target = inline_form
                     formset.new_objects.append(
-                        progress_report_add(
-                            case_id=case.pk,
-                            user=request.user,
-                            text=row["text"],
-                            percent=row["percent"],
-                        )
-                    )
-                elif formset.model is Milestone:
-                    formset.new_objects.append(
-                        milestone_add(
-                            case_id=case.pk,
-                            user=request.user,
-                            description=row["description"],
-                            target_date=row["target_date"],
-                        )
+                        self._add_row(request, form.instance, formset.model, inline_form)
                     )
         except ApplicationError as exc:
-            request._case_service_error = exc  # type: ignore[attr-defined]
-            raise ServiceRefused from exc
+            apply_service_error(target, exc)
+            raise ServiceRefused(form, formsets) from exc
+
+    @staticmethod
+    def _add_row(request: HttpRequest, case: Case, model: type, row_form: forms.Form) -> Any:
+        row = row_form.cleaned_data
+        if model is ProgressReport:
+            return progress_report_add(
+                case_id=case.pk, user=request.user, text=row["text"], percent=row["percent"]
+            )
+        if model is Milestone:
+            return milestone_add(
+                case_id=case.pk,
+                user=request.user,
+                description=row["description"],
+                target_date=row["target_date"],
+            )
+        raise PermissionDenied  # every other inline is read-only here
 
     # --- buttons and action pages ---------------------------------------------------------------
     def _buttons(self, request: HttpRequest, case: Case) -> list[dict[str, Any]]:

@@ -53,7 +53,13 @@ def apply_service_error(form: forms.Form, error: ApplicationError) -> None:
 
 
 class ServiceRefused(Exception):
-    """Raised out of the admin's atomic save so that it rolls back; the view re-renders."""
+    """Raised out of the admin's atomic save so that it rolls back; carries the posted form and
+    inline formsets, the refusal already on them, for the page to show again."""
+
+    def __init__(self, form: forms.Form, formsets: list[Any]) -> None:
+        super().__init__(form, formsets)
+        self.form = form
+        self.formsets = formsets
 
 
 def action_link(row: Any, action: str, key: str, label: str) -> str:

@@ -398,3 +398,57 @@ def test_decision_pages_show_what_is_decided(
     assert 'id="decision-facts"' in page
     assert SUBMISSION["rectification_account"] in page
     assert "整改后照片" in page  # the evidence file's contents
+
+
+def _posted_form(client: Client, case: Case) -> dict[str, object]:
+    form = client.get(f"/admin/cases/case/{case.pk}/change/").context["adminform"].form
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k in form.fields and not isinstance(v, list)
+    }
+    data.update(_empty_inlines())
+    return data
+
+
+def test_a_refused_row_rolls_back_the_whole_edit_and_shows_at_the_row(
+    two_counties: tuple[Case, Case],
+    jizhou_officer: User,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever a service refuses in an inline row is said at that row; the case's edit saved
+    before it in the same request is rolled back; everything typed stays on the page."""
+    import cases.admin.case as case_admin
+
+    def refuse(**kwargs: object) -> None:
+        raise InvalidInput({"percent": ["进度不能低于上次报送的60%。"]})
+
+    monkeypatch.setattr(case_admin, "progress_report_add", refuse)
+    case = two_counties[0]
+    login(client, jizhou_officer)
+    data = _posted_form(client, case)
+    data.update(
+        {
+            "investigation": "经查属实",
+            "progress_reports-TOTAL_FORMS": "1",
+            "progress_reports-0-text": "已完成排查",
+            "progress_reports-0-percent": "40",
+        }
+    )
+    events_before = CaseEvent.objects.filter(case=case).count()
+    response = client.post(f"/admin/cases/case/{case.pk}/change/", data)
+    assert response.status_code == 200
+    reports = next(
+        f
+        for f in response.context["inline_admin_formsets"]
+        if f.formset.prefix == "progress_reports"
+    )
+    assert reports.formset.forms[0].errors["percent"] == ["进度不能低于上次报送的60%。"]
+    assert not response.context["adminform"].form.errors
+    page = response.content.decode()
+    assert "进度不能低于上次报送的60%。" in page
+    assert "经查属实" in page and "已完成排查" in page  # nothing typed is lost
+    case.refresh_from_db()
+    assert case.investigation == ""  # the edit before the refused row is not kept
+    assert CaseEvent.objects.filter(case=case).count() == events_before
