@@ -203,32 +203,68 @@ CASE_ACTION_RULES: dict[str, CaseActionRule] = {
 }
 
 
-# Decisions taken on a row of a case (an extension request, an objection, a follow-up, a
-# milestone): who may take them, as their services require.
-DECISION_RULES: dict[str, Callable[[User, Case], bool]] = {
-    "extension_decide": rules.is_supervisor_of,
-    "objection_decide": rules.is_supervisor_of,
-    "followup_decide": rules.is_supervisor_of,
-    "milestone_done": rules.is_officer_or_supervisor_of,
+@dataclass(frozen=True)
+class RowRule:
+    """Who may do something on a row of a case: decide a request or an objection, add or
+    complete a milestone. The row's own state is the service's to check."""
+
+    who: Callable[[User, Case], bool]
+    who_refusal: Promise
+
+
+# Things done on a row of a case (an extension request, an objection, a follow-up, a milestone):
+# who may do them. The services check them (``row_check``); the admin's pages and inlines ask
+# ``action_page_allowed`` / ``row_allowed``.
+ROW_RULES: dict[str, RowRule] = {
+    "extension_decide": RowRule(
+        rules.is_supervisor_of, _("Only a city supervisor may decide an extension request.")
+    ),
+    "objection_decide": RowRule(
+        rules.is_supervisor_of, _("Only a city supervisor may decide objections.")
+    ),
+    "followup_decide": RowRule(
+        rules.is_supervisor_of, _("Only a city supervisor may decide a dissatisfied follow-up.")
+    ),
+    "milestone_add": RowRule(rules.is_officer_or_supervisor_of, _MAY_NOT),
+    "milestone_done": RowRule(rules.is_officer_or_supervisor_of, _MAY_NOT),
 }
 
 
 def action_page_allowed(name: str, *, user: User, case: Case) -> bool:
     """Whether this person may open the page of an action or a decision on this case (the
     service still decides on the submitted form)."""
-    rule = CASE_ACTION_RULES.get(name)
-    if rule is not None:
-        return rule.who(user, case)
-    who = DECISION_RULES.get(name)
-    return who is not None and who(user, case)
+    rule = CASE_ACTION_RULES.get(name) or ROW_RULES.get(name)
+    return rule is not None and rule.who(user, case)
+
+
+def row_allowed(name: str, *, user: User, case: Case) -> bool:
+    return ROW_RULES[name].who(user, case)
+
+
+def row_check(name: str, *, user: User, case: Case) -> None:
+    """Refuse what this person may not do on a row of this case (403)."""
+    rule = ROW_RULES[name]
+    if not rule.who(user, case):
+        raise PermissionDenied(str(rule.who_refusal))
+
+
+def action_who_check(name: str, *, user: User, case: Case) -> None:
+    """Only the person half of an action's rule, for a service that reports the case's half as
+    field errors of its form (linking a repeat names what is wrong with the original)."""
+    rule = CASE_ACTION_RULES[name]
+    if not rule.who(user, case):
+        raise PermissionDenied(str(rule.who_refusal))
+
+
+def action_allowed(name: str, *, user: User, case: Case) -> bool:
+    rule = CASE_ACTION_RULES[name]
+    return rule.who(user, case) and rule.refusal(case) is None
 
 
 def action_check(name: str, *, user: User, case: Case) -> None:
     """Refuse the action as the service must: 403 for the person, 409 for the case's state."""
-    rule = CASE_ACTION_RULES[name]
-    if not rule.who(user, case):
-        raise PermissionDenied(str(rule.who_refusal))
-    refusal = rule.refusal(case)
+    action_who_check(name, user=user, case=case)
+    refusal = CASE_ACTION_RULES[name].refusal(case)
     if refusal is not None:
         raise TransitionNotAllowed(str(refusal))
 
@@ -238,5 +274,5 @@ def case_available_actions(*, case: Case, user: User) -> list[CaseActionRule]:
     return [
         rule
         for rule in CASE_ACTION_RULES.values()
-        if rule.who(user, case) and rule.refusal(case) is None
+        if action_allowed(rule.name, user=user, case=case)
     ]

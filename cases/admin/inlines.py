@@ -14,11 +14,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.actions import action_allowed, row_allowed
 from cases.admin.common import action_link
 from cases.models import (
     Attachment,
     Case,
     CaseEvent,
+    CaseKind,
     ExtensionRequest,
     ExtensionStatus,
     FieldCheck,
@@ -29,7 +31,7 @@ from cases.models import (
     ProgressReport,
     State,
 )
-from cases.rules import is_officer_or_supervisor_of, may_see_complainant
+from cases.rules import may_see_complainant
 
 
 def _value(value: Any) -> str:
@@ -56,13 +58,6 @@ class ReadOnlyRowsInline(admin.TabularInline):
         """No rows added here unless an inline says so: each comes from its own action page."""
         return False
 
-    def _may_add(self, request: HttpRequest, case: Case | None) -> bool:
-        return bool(
-            case is not None
-            and case.state != State.CLOSED
-            and is_officer_or_supervisor_of(request.user, case)
-        )
-
 
 class MilestoneInline(ReadOnlyRowsInline):
     model = Milestone
@@ -70,7 +65,13 @@ class MilestoneInline(ReadOnlyRowsInline):
     readonly_fields = ["complete_link"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_add(request, obj) and obj.kind == "finding"
+        # What milestone_add accepts: a finding's officers and supervisors, while it is open.
+        return bool(
+            obj is not None
+            and obj.kind == CaseKind.FINDING
+            and obj.state != State.CLOSED
+            and row_allowed("milestone_add", user=request.user, case=obj)
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["sequence", "done_on", "complete_link"]
@@ -88,7 +89,7 @@ class ProgressReportInline(ReadOnlyRowsInline):
     readonly_fields = ["reported_at", "reported_by"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_add(request, obj)
+        return obj is not None and action_allowed("progress", user=request.user, case=obj)
 
 
 class ExtensionRequestInline(ReadOnlyRowsInline):

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.actions import action_check
+from cases.actions import action_check, row_check
 from cases.models import (
     Action,
     FollowUp,
@@ -16,8 +16,7 @@ from cases.models import (
     Satisfaction,
     State,
 )
-from cases.rules import is_supervisor_of
-from cases.services.kernel import case_bump, case_lock, event_record, require, visible_child
+from cases.services.kernel import case_bump, case_lock, event_record, visible_child
 from cases.services.lifecycle import TRANSITIONS, transition_run
 from casework import clock
 from casework.errors import InvalidInput, TransitionNotAllowed
@@ -83,10 +82,7 @@ def followup_decide(
     follow_up = visible_child(FollowUp, follow_up_id, user, _("No such follow-up."))
     with transaction.atomic():
         case = case_lock(follow_up.case_id, user)
-        require(
-            is_supervisor_of(user, case),
-            _("Only a city supervisor may decide a dissatisfied follow-up."),
-        )
+        row_check("followup_decide", user=user, case=case)
         follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         if not follow_up.awaits_decision:
             raise TransitionNotAllowed(_("This follow-up needs no decision (or has one)."))

@@ -7,10 +7,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cases.actions import action_check, action_who_check
 from cases.models import Action, Case, CaseKind
-from cases.rules import is_supervisor_of
-from cases.services.kernel import case_lock, event_record, repeat_mirror, require
-from casework.errors import InvalidInput, TransitionNotAllowed
+from cases.services.kernel import case_lock, event_record, repeat_mirror
+from casework.errors import InvalidInput
 from casework.models import User
 
 
@@ -36,7 +36,7 @@ def case_mark_repeat(*, case_id: int, user: User, original_number: str, comment:
     follows the original."""
     with transaction.atomic():
         repeat = case_lock(case_id, user)
-        require(is_supervisor_of(user, repeat), _("Only a city supervisor may link repeats."))
+        action_who_check("repeat", user=user, case=repeat)
         original = (
             Case.objects.visible_to(user)
             .select_for_update()
@@ -69,9 +69,7 @@ def case_unmark_repeat(*, case_id: int, user: User, comment: str) -> Case:
     """Unlink a repeat: it runs its own lifecycle again, from where its original had taken it."""
     with transaction.atomic():
         case = case_lock(case_id, user)
-        require(is_supervisor_of(user, case), _("Only a city supervisor may link repeats."))
-        if case.duplicate_of_id is None:
-            raise TransitionNotAllowed(_("This case is not a repeat."))
+        action_check("unrepeat", user=user, case=case)
         if not (comment or "").strip():
             raise InvalidInput({"comment": [_("Say why this is not a repeat after all.")]})
         original = case.duplicate_of
