@@ -18,8 +18,9 @@ from cases.rules import is_city_supervisor
 from casework import clock
 from casework.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from casework.models import Membership, Region, Role, User
-from intake.checking import Checker, Plan
+from intake.checking import Checker
 from intake.models import ImportKind, ImportRun, ImportState
+from intake.plan import Plan
 from intake.reading import sheet_read
 from intake.signals import import_queued
 from intake.writing import plan_write

@@ -18,8 +18,8 @@ from cases.services import case_update
 from casework import clock
 from casework.bulk import bulk_insert
 from casework.models import Region, User
-from intake.checking import Plan, Row
 from intake.models import ImportKind, ImportRun
+from intake.plan import Plan, Row
 from notifications.models import Audience, Kind
 from notifications.services import audience, notify, reminders_schedule_new
 
