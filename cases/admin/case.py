@@ -11,22 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter, helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.actions import action_page_allowed, case_available_actions
-from cases.admin import forms as admin_forms
-from cases.admin.action_pages import CASE_ACTIONS, decision_facts
+from cases.admin.bulk import CaseBulkActions
+from cases.admin.case_pages import CaseActionPages
 from cases.admin.common import (
     FORM_ONLY_FIELDS,
     ServiceRefused,
@@ -57,19 +54,15 @@ from cases.models import (
 from cases.rules import mask_name, mask_phone, may_see_complainant
 from cases.selectors import URGENT_FIRST, case_list
 from cases.services import (
-    TRANSITIONS,
-    case_available_transitions,
     case_create,
     case_editable_fields,
-    case_reassign,
-    case_transition,
     case_update,
     milestone_add,
     progress_report_add,
 )
 from casework import workdays
 from casework.admin_scope import BadLookupsRefused, NotFoundOutsideScope
-from casework.errors import ApplicationError, InvalidInput
+from casework.errors import ApplicationError
 from casework.models import Region, ResponsibleUnit
 
 # --- the case admin ------------------------------------------------------------------------------
@@ -139,7 +132,9 @@ def case_banner(case: Case) -> dict[str, Any]:
 
 
 @admin.register(Case)
-class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
+class CaseAdmin(
+    CaseActionPages, CaseBulkActions, BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin
+):
     form = CaseAdminForm
     list_display = [
         "number_shown",
@@ -512,167 +507,3 @@ class CaseAdmin(BadLookupsRefused, NotFoundOutsideScope, admin.ModelAdmin):
                 target_date=row["target_date"],
             )
         raise PermissionDenied  # every other inline is read-only here
-
-    # --- buttons and action pages ---------------------------------------------------------------
-    def _buttons(self, request: HttpRequest, case: Case) -> list[dict[str, Any]]:
-        buttons = []
-        for available in case_available_transitions(case=case, user=request.user):
-            buttons.append(
-                {
-                    "name": available.spec.name,
-                    "label": available.spec.label,
-                    "url": reverse("admin:cases_case_act", args=[case.pk, available.spec.name]),
-                    "enabled": available.allowed,
-                    "reason": available.refusal,
-                    "transition": True,
-                }
-            )
-        for rule in case_available_actions(case=case, user=request.user):
-            buttons.append(
-                {
-                    "name": rule.name,
-                    "label": rule.label,
-                    "url": reverse("admin:cases_case_act", args=[case.pk, rule.name]),
-                    "enabled": True,
-                    "reason": None,
-                    "transition": False,
-                }
-            )
-        return buttons
-
-    def get_urls(self) -> list[Any]:
-        return [
-            path(
-                "<path:object_id>/act/<str:name>/",
-                self.admin_site.admin_view(self.act_view),
-                name="cases_case_act",
-            ),
-            *super().get_urls(),
-        ]
-
-    def act_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
-        case = self.get_object(request, unquote(object_id))
-        if case is None or not self.has_view_permission(request, case):
-            raise Http404
-        user = request.user
-        data = request.POST if request.method == "POST" else None
-        # A page for an action this person may not take is refused, not shown with a form the
-        # service would refuse (a leader reads the case; they do not report on it).
-        if name in TRANSITIONS:
-            allowed = any(
-                a.spec.name == name for a in case_available_transitions(case=case, user=user)
-            )
-        else:
-            allowed = name in CASE_ACTIONS and action_page_allowed(name, user=user, case=case)
-        if not allowed:
-            if name in TRANSITIONS or name in CASE_ACTIONS:
-                raise PermissionDenied
-            raise Http404
-        if name in TRANSITIONS:
-            spec = TRANSITIONS[name]
-            title, form = spec.label, admin_forms.TransitionForm(data, case=case, spec=spec)
-
-            def run(form: forms.Form) -> object:
-                return case_transition(
-                    case_id=case.pk,
-                    user=user,
-                    expected_version=case.version,
-                    **form.service_kwargs(),
-                )
-        elif name in CASE_ACTIONS:
-            action = CASE_ACTIONS[name]
-            files = request.FILES if data is not None else None
-            title, form = action.label, action.form(case, user, data=data, files=files)
-
-            def run(form: forms.Form) -> object:
-                return action.run(case, user, form, request)
-        else:
-            raise Http404
-        if data is not None and form.is_valid():
-            try:
-                run(form)
-            except ApplicationError as exc:
-                apply_service_error(form, exc)
-            else:
-                self.message_user(
-                    request,
-                    _("“%(action)s” done for %(case)s.") % {"action": title, "case": case},
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": case,
-            "form": form,
-            "title": f"{title} · {case}",
-            "submit_label": title,
-            "action_name": name,
-            "facts": decision_facts(name, case, request),
-        }
-        return TemplateResponse(request, "admin/cases/case/action_form.html", context)
-
-    # --- bulk actions ----------------------------------------------------------------------------
-    def _report(
-        self, request: HttpRequest, label: str, done: list[Case], refused: list[tuple[Case, str]]
-    ) -> None:
-        if done:
-            self.message_user(
-                request,
-                _("%(action)s: %(count)s cases done (%(numbers)s).")
-                % {
-                    "action": label,
-                    "count": len(done),
-                    "numbers": "、".join(c.acceptance_number for c in done[:20])
-                    + ("…" if len(done) > 20 else ""),
-                },
-                messages.SUCCESS,
-            )
-        for case, reason in refused:
-            self.message_user(
-                request,
-                _("%(action)s refused for %(case)s: %(reason)s")
-                % {"action": label, "case": case.acceptance_number, "reason": reason},
-                messages.WARNING,
-            )
-
-    @admin.action(description=gettext_lazy("Accept and start the selected cases"))
-    def start_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
-        done, refused = [], []
-        for case in queryset:
-            try:
-                done.append(case_transition(case_id=case.pk, user=request.user, transition="start"))
-            except ApplicationError as exc:
-                refused.append((case, exc.message))
-        self._report(request, _("Accept and start"), done, refused)
-
-    @admin.action(description=gettext_lazy("Reassign the selected cases"))
-    def reassign_selected(
-        self, request: HttpRequest, queryset: QuerySet[Case]
-    ) -> HttpResponse | None:
-        form = admin_forms.ReassignForm(
-            request.POST if "apply" in request.POST else None, user=request.user
-        )
-        if "apply" in request.POST and form.is_valid():
-            done, refused = [], []
-            for case in queryset:
-                try:
-                    done.append(
-                        case_reassign(case_id=case.pk, user=request.user, **form.cleaned_data)
-                    )
-                except ApplicationError as exc:
-                    reason = exc.message
-                    if isinstance(exc, InvalidInput):
-                        reason = "；".join(m for msgs in exc.field_errors.values() for m in msgs)
-                    refused.append((case, reason))
-            self._report(request, _("Reassign"), done, refused)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "form": form,
-            "cases": queryset,
-            "title": _("Reassign the selected cases"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/cases/case/reassign_selected.html", context)
