@@ -1,0 +1,132 @@
+"""The overdue list, how late each case is, the overdue trend and the states by stream."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import (
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    State,
+)
+from casework import clock, workdays
+from supervision.reports.rates import (
+    as_of,
+    day_end,
+)
+
+# --- overdue ------------------------------------------------------------------------------------
+
+
+def overdue_cases(
+    *, cases: QuerySet[Case], today: dt.date | None = None, day: dt.date | None = None
+) -> QuerySet[Case]:
+    """Overdue cases, most overdue first, with their last progress report date; with ``day``,
+    those overdue at the end of that day (state and deadline rebuilt from their events: the
+    deadline each had then is ``deadline_then``)."""
+    if day is None:
+        today = today or clock.today()
+        return (
+            cases.overdue(today)
+            .select_related("region", "unit", "source__stream", "reminder")
+            .annotate(last_progress_at=Max("progress_reports__reported_at"))
+            .order_by("deadline", "id")
+        )
+    end = day_end(day)
+    moved = CaseEvent.objects.filter(
+        case=OuterRef("pk"), created_at__lt=end, deadline_after__isnull=False
+    ).order_by("-created_at", "-id")
+    return (
+        as_of(cases, day)
+        .annotate(
+            deadline_then=Coalesce(Subquery(moved.values("deadline_after")[:1]), F("deadline")),
+            last_progress_at=Max(
+                "progress_reports__reported_at",
+                filter=Q(progress_reports__reported_at__lt=end),
+            ),
+        )
+        .filter(state_then__in=OPEN_STATES, deadline_then__lt=day, duplicate_of__isnull=True)
+        .select_related("region", "unit", "source__stream")
+        .order_by("deadline_then", "id")
+    )
+
+
+def days_overdue(case: Case, today: dt.date | None = None) -> tuple[int, int | None]:
+    """Calendar days overdue, and working days where the source counts working days."""
+    working = None
+    if case.source.report_in_working_days:
+        try:
+            working = case.working_days_overdue(today)
+        except workdays.CalendarOutOfRange:
+            working = None
+    return case.calendar_days_overdue(today), working
+
+
+TREND_DEFINITION = _(
+    "Cases overdue at the end of each week: deadline passed, assigned, not yet first submitted "
+    "for verification. The current deadline is used, so weeks before an approved extension may "
+    "read slightly low."
+)
+
+
+def overdue_trend(
+    *, cases: QuerySet[Case], weeks: int = 12, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """How many cases were overdue at the end of each of the last weeks.
+
+    A case counts as overdue on a day when its deadline had passed, it had been assigned, and it
+    had not yet first been submitted for verification. The current deadline is used (an approved
+    extension counts from the start), so earlier weeks may read slightly low.
+    """
+    today = today or clock.today()
+    first_submitted = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), to_state=State.SUBMITTED)
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    annotated = cases.annotate(first_submitted_at=Subquery(first_submitted))
+    points = []
+    for back in range(weeks - 1, -1, -1):
+        day = today - dt.timedelta(weeks=back)
+        end_of_day = timezone.make_aware(
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+        )
+        count = (
+            annotated.filter(assigned_on__lte=day, deadline__lt=day)
+            .filter(Q(first_submitted_at__isnull=True) | Q(first_submitted_at__gte=end_of_day))
+            .count()
+        )
+        points.append({"date": day, "overdue": count})
+    return points
+
+
+def state_by_stream(*, cases: QuerySet[Case]) -> list[dict[str, Any]]:
+    rows = (
+        cases.order_by()
+        .values("source__stream__code", "source__stream__short_name", "source__stream__sort_order")
+        .annotate(**{state: Count("id", filter=Q(state=state)) for state in State.values})
+        .order_by("source__stream__sort_order")
+    )
+    return [
+        {
+            "stream": r["source__stream__short_name"],
+            "code": r["source__stream__code"],
+            **{s: r[s] for s in State.values},
+        }
+        for r in rows
+    ]
