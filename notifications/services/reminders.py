@@ -1,0 +1,252 @@
+"""The reminder and escalation engine: each case's schedule of rungs, remade when its deadline or
+state changes; the scan that claims what is due by a conditional UPDATE, so that any number of
+scanners send each reminder once, catching up after an outage with the highest rung due."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import OPEN_STATES, Case
+from casework import clock, workdays
+from casework.bulk import bulk_insert
+from casework.models import Membership, Role, User
+from notifications.models import (
+    Audience,
+    CaseReminder,
+    Kind,
+    Level,
+    ReminderRule,
+)
+from notifications.services.delivery import (
+    _render,
+    notify,
+)
+
+logger = logging.getLogger(__name__)
+
+REMINDER_TIME = dt.time(9, 0)  # reminders go out at 09:00 Asia/Shanghai
+
+
+# --- schedules -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rung:
+    rule: ReminderRule
+    due_at: dt.datetime
+
+
+def _schedule(deadline: dt.date) -> list[Rung]:
+    """The ladder's rungs for ``deadline``, rung by rung: a rung whose day cannot be counted (a
+    year beyond the calendar's range) is left out, and the others still go out. Raises
+    ``CalendarOutOfRange`` only when no rung can be counted at all."""
+    rungs, failure = [], None
+    for rule in ReminderRule.objects.filter(is_active=True).order_by("offset_working_days"):
+        try:
+            day = workdays.shift_working_days(deadline, rule.offset_working_days)
+        except workdays.CalendarOutOfRange as exc:
+            failure = exc
+            continue
+        rungs.append(Rung(rule, timezone.make_aware(dt.datetime.combine(day, REMINDER_TIME))))
+    if failure is not None and not rungs:
+        raise failure
+    return sorted(rungs, key=lambda r: r.due_at)
+
+
+def reminders_recalculate() -> int:
+    """After the calendar changed: count the rungs still ahead of each open case again, without
+    resending what was sent (its level stays). Returns how many schedules moved."""
+    now, moved = clock.now(), 0
+    reminders = CaseReminder.objects.filter(
+        case__state__in=OPEN_STATES, next_reminder_at__gt=now
+    ).select_related("next_rule")
+    for reminder in reminders.iterator(chunk_size=500):
+        try:
+            rungs = _schedule(reminder.deadline)
+        except workdays.CalendarOutOfRange:
+            continue
+        ahead = next((r for r in rungs if r.due_at > now and r.rule.level >= reminder.level), None)
+        due_at, rule = (ahead.due_at, ahead.rule) if ahead else (None, None)
+        if (due_at, rule) != (reminder.next_reminder_at, reminder.next_rule):
+            # Claimed like a scan claims a row, so a scanner that fired meanwhile wins.
+            moved += CaseReminder.objects.filter(
+                pk=reminder.pk, next_reminder_at=reminder.next_reminder_at
+            ).update(next_reminder_at=due_at, next_rule=rule)
+    return moved
+
+
+def _next_rung(rungs: list[Rung], now: dt.datetime, today: dt.date) -> tuple[Rung | None, bool]:
+    """The rung to send next, and whether it is already due (catch-up).
+
+    Of the rungs already past, the highest escalation still counts (an overdue case is chased
+    at once), and a "before" reminder only on its own day; older reminders are not sent late.
+    """
+    past = [
+        r
+        for r in rungs
+        if r.due_at <= now
+        and (r.rule.offset_working_days > 0 or timezone.localdate(r.due_at) == today)
+    ]
+    if past:
+        return past[-1], True
+    future = [r for r in rungs if r.due_at > now]
+    return (future[0] if future else None), False
+
+
+def reminder_reschedule(*, case: Case, force: bool = False) -> CaseReminder:
+    """Make the case's schedule anew if its deadline or state changed (or ``force``)."""
+    now = clock.now()
+    reminder, created = CaseReminder.objects.select_for_update().get_or_create(
+        case=case, defaults={"deadline": case.deadline, "state": case.state}
+    )
+    if not (created or force or reminder.deadline != case.deadline or reminder.state != case.state):
+        return reminder
+    reminder.deadline, reminder.state = case.deadline, case.state
+    if not created:
+        reminder.epoch += 1  # a new schedule: its messages get new dedupe keys
+    reminder.level = Level.NONE
+    reminder.next_rule, reminder.next_reminder_at = None, None
+    # A repeat (重复件) is chased through its original, never on its own.
+    if case.state in OPEN_STATES and case.duplicate_of_id is None:
+        reminder.next_rule, reminder.next_reminder_at = _first_rung(case.deadline, now)
+    reminder.save()
+    return reminder
+
+
+def _first_rung(
+    deadline: dt.date, now: dt.datetime
+) -> tuple[ReminderRule | None, dt.datetime | None]:
+    """The rule and moment a new schedule for ``deadline`` starts with. When the official
+    calendar of the deadline's year is not known yet: no rule, and a look again three weeks
+    before the deadline (or tomorrow), when it may be; the scan then remakes the schedule
+    instead of sending anything."""
+    try:
+        rung, due = _next_rung(_schedule(deadline), now, timezone.localdate(now))
+    except workdays.CalendarOutOfRange:
+        logger.info("reminders due %s wait for the %s calendar", deadline, deadline.year)
+        retry = timezone.make_aware(
+            dt.datetime.combine(deadline - dt.timedelta(days=21), REMINDER_TIME)
+        )
+        return None, max(retry, now + dt.timedelta(days=1))
+    if rung is None:
+        return None, None
+    return rung.rule, now if due else rung.due_at
+
+
+def reminders_schedule_new(cases: Iterable[Any]) -> int:
+    """The first schedule of many cases just put on the ledger at once (an import; each with
+    ``id``, ``state``, ``deadline`` and ``duplicate_of_id``), in bulk:
+    what ``reminder_reschedule`` makes for one case, counted once per distinct deadline.
+    Returns how many schedules were written."""
+    now = clock.now()
+    ladders: dict[dt.date, tuple[ReminderRule | None, dt.datetime | None]] = {}
+    rows = []
+    for case in cases:
+        if case.state not in OPEN_STATES or case.duplicate_of_id is not None:
+            continue
+        if case.deadline not in ladders:
+            ladders[case.deadline] = _first_rung(case.deadline, now)
+        rule, at = ladders[case.deadline]
+        rows.append(
+            {
+                "case_id": case.id,
+                "deadline": case.deadline,
+                "state": case.state,
+                "next_rule_id": rule.pk if rule else None,
+                "next_reminder_at": at,
+            }
+        )
+    bulk_insert(CaseReminder, rows)
+    return len(rows)
+
+
+# --- the scan ------------------------------------------------------------------------------------
+
+
+def reminders_scan(*, limit: int = 1000) -> int:
+    """Send every reminder that is due; returns how many rungs were sent."""
+    now = clock.now()
+    due = list(
+        CaseReminder.objects.filter(next_reminder_at__lte=now)
+        .order_by("next_reminder_at")
+        .values_list("pk", "next_reminder_at")[:limit]
+    )
+    return sum(_fire(pk, due_at, now) for pk, due_at in due)
+
+
+def _fire(pk: int, due_at: dt.datetime, now: dt.datetime) -> int:
+    with transaction.atomic():
+        reminder = CaseReminder.objects.select_related(
+            "case__region", "case__unit", "case__source"
+        ).get(pk=pk)
+        case = reminder.case
+        if reminder.next_reminder_at != due_at:
+            return 0  # another scanner has it
+        if (reminder.deadline, reminder.state) != (case.deadline, case.state) or (
+            reminder.next_rule is None
+        ):
+            # The case changed without its schedule being remade, or the schedule waited for
+            # a calendar: remake it, send nothing yet.
+            reminder_reschedule(case=case, force=True)
+            return 0
+        rungs = _schedule(case.deadline)
+        start = next((i for i, r in enumerate(rungs) if r.rule == reminder.next_rule), len(rungs))
+        # Catching up (the scanner was down, or the case came in late): of the rungs due by now,
+        # send only the highest; the lower ones are stale news.
+        rung = next((r for r in reversed(rungs[start:]) if r.due_at <= now), None)
+        following = next((r for r in rungs[start:] if r.due_at > now), None)
+        claimed = CaseReminder.objects.filter(pk=pk, next_reminder_at=due_at).update(
+            next_reminder_at=following.due_at if following else None,
+            next_rule=following.rule if following else None,
+            level=max(reminder.level, rung.rule.level if rung else 0),
+            last_sent_at=now,
+        )
+        if claimed != 1 or rung is None:
+            return 0
+        _send_rung(case, reminder, rung)
+    return 1
+
+
+def _send_rung(case: Case, reminder: CaseReminder, rung: Rung) -> None:
+    today = clock.today()
+    context = {
+        "case": case,
+        "rule": rung.rule,
+        "working_days_left": max(-case.working_days_overdue(today), 0),
+        "working_days_overdue": max(case.working_days_overdue(today), 0),
+        "office": settings.CASEWORK_OFFICE_NAME,
+    }
+    title, body = _render("notifications/reminder.txt", context)
+    notify(
+        recipients=audience(case, rung.rule.audience),
+        case=case,
+        kind=Kind.REMINDER,
+        level=rung.rule.level,
+        title=title,
+        body=body,
+        dedupe=f"reminder:{case.pk}:{reminder.epoch}:{rung.rule.pk}:{rung.due_at:%Y%m%d}",
+    )
+
+
+def audience(case: Case, who: str) -> list[User]:
+    """The people a rung goes to: officers of the case's county (over its region or above), the
+    unit's leaders (leaders of the case's region or of its unit), or the city supervisors."""
+    ancestors = case.region.ancestor_ids
+    roles = {
+        Audience.OFFICERS: Q(role=Role.COUNTY_OFFICER, region_id__in=ancestors),
+        Audience.OFFICERS_AND_LEADERS: Q(role=Role.COUNTY_OFFICER, region_id__in=ancestors)
+        | Q(role=Role.LEADER, region_id=case.region_id)
+        | Q(role=Role.LEADER, unit_id=case.unit_id),
+        Audience.SUPERVISORS: Q(role=Role.CITY_SUPERVISOR, region_id__in=ancestors),
+    }[who]
+    ids = Membership.objects.filter(roles).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
