@@ -8,9 +8,6 @@ from django.dispatch import Signal
 # schedule, inbox messages) commit or roll back with the change. Keyword arguments: ``event``.
 case_event_recorded = Signal()
 
-# Sent after that transaction has committed: for side effects outside the database.
-case_event_committed = Signal()
-
 # Sent after a year's holiday arrangement was entered and committed: schedules counted in working
 # days (reminders) are counted again.
 calendar_changed = Signal()

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -19,9 +19,10 @@ from cases.models import (
     Action,
     Case,
     CaseEvent,
+    CaseKind,
     PollutionType,
 )
-from cases.signals import case_event_committed, case_event_recorded
+from cases.signals import case_event_recorded
 from casework.errors import (
     ConcurrentEdit,
     InvalidInput,
@@ -131,8 +132,7 @@ def event_record(
         data=data or {},
     )
     case_event_recorded.send(sender=CaseEvent, event=event)
-    transaction.on_commit(lambda: case_event_committed.send_robust(sender=CaseEvent, event=event))
-    if action in FOLLOWED_ACTIONS and case.kind == "petition":
+    if action in FOLLOWED_ACTIONS and case.kind == CaseKind.PETITION:
         repeats_follow(case, event)
     return event
 
