@@ -130,6 +130,23 @@ def test_an_officer_sees_the_list_the_case_and_the_chase_on_screen(
         " return i.complete && i.naturalWidth > 0; }"
     )  # the photo itself, loaded with the officer's session
     assert "±8" in page.locator(".field-gps, td.field-gps").first.inner_text()
+    # The page, its tables and the site's name fit the screen: nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    site_name = page.locator("#site-name").bounding_box()
+    assert site_name["height"] <= 2 * 24 + 4  # at most two lines, never a third
+    trail = page.locator("#events-group tbody tr.form-row").first
+    action_cell = trail.locator("td.field-action")
+    assert action_cell.inner_text().strip() == "已交办"
+    if size == "phone":
+        # Each row of the trail a card: the column's name before each fact, the table's
+        # empty cells left out, the row as wide as the screen allows.
+        assert action_cell.get_attribute("data-label") == "操作"
+        assert page.locator("#events-group thead").is_hidden()
+        assert trail.locator("td.field-deadline_before").is_hidden()  # "-" on the first row
+        box = trail.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    else:
+        assert page.locator("#events-group thead").is_visible()
     shot(page, f"case-page-officer-{size}")
 
     page.goto(f"{live_server.url}/admin/notifications/notification/?read=no")
