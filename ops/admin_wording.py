@@ -16,4 +16,11 @@ STOCK_PHRASES = (
     gettext_noop("Show counts"),
     gettext_noop("Hide counts"),
     gettext_noop("Start typing to filter…"),
+    gettext_noop("Models in the %(name)s application"),
+    gettext_noop("Action:"),
+    gettext_noop("Run the selected action"),
+    # Read out by screen readers on the home page; the admin's own catalogue lacks them.
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
 )

@@ -69,7 +69,11 @@ from casework.models import Region, ResponsibleUnit
 
 
 class CaseAdminForm(forms.ModelForm):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(
+        label=gettext_lazy("version the form was opened at"),
+        widget=forms.HiddenInput,
+        required=False,
+    )
     change_comment = forms.CharField(
         label=gettext_lazy("reason for the change"),
         required=False,
