@@ -149,3 +149,35 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """The database went away in the middle of a page (a restart, a failover): the transaction
+    rolled back, so the person is told in words to try again (503), not shown a server error.
+    The API says the same in its own shape (``casework.drf.DatabaseUnavailable``)."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError
+        from django.utils.html import escape
+        from django.utils.translation import gettext as _
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        message = _("The database could not be reached; nothing was saved. Try again shortly.")
+        response = HttpResponse(
+            f'<!DOCTYPE html><html lang="{translation.get_language()}"><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(message)}</title><p>{escape(message)}</p>"
+            f'<p><a href="javascript:history.back()">{escape(_("Back"))}</a></p></html>',
+            status=503,
+        )
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
