@@ -202,6 +202,9 @@ CASEWORK_WEBHOOK_HOSTS = env.list(
 )
 CASEWORK_WEBHOOK_REQUIRE_HTTPS = True
 CASEWORK_WEBHOOK_ALLOW_PRIVATE = False  # tests alone turn these two for their local robot
+# A worker's claim on a delivery: an attempt not finished by then (the worker died) is made again.
+# Longer than the transports' timeouts (5 s), so that a slow but living worker is never doubled.
+CASEWORK_DELIVERY_LEASE_SECONDS = env.int("CASEWORK_DELIVERY_LEASE_SECONDS", default=300)
 CASEWORK_SMS_BACKEND = env.str(
     "CASEWORK_SMS_BACKEND", default="notifications.transports.LogSmsBackend"
 )

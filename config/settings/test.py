@@ -18,3 +18,6 @@ STORAGES = {
 }
 # One cache per test process, emptied before each test (tests/conftest.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A worker started in its own process by a fault test reaches the test's local robot.
+CASEWORK_WEBHOOK_REQUIRE_HTTPS = env.bool("CASEWORK_WEBHOOK_REQUIRE_HTTPS", default=True)
+CASEWORK_WEBHOOK_ALLOW_PRIVATE = env.bool("CASEWORK_WEBHOOK_ALLOW_PRIVATE", default=False)

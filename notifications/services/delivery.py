@@ -27,7 +27,12 @@ from notifications.signals import delivery_created
 from notifications.transports import PermanentError, TransientError, transport_for
 
 MAX_ATTEMPTS = 6
-DELIVERY_LEASE = dt.timedelta(minutes=5)  # a claimed attempt not finished by then is retried
+
+
+def delivery_lease() -> dt.timedelta:
+    """How long a worker's claim on a delivery holds: an attempt not finished by then is made
+    again by the sweep (the worker died mid-delivery)."""
+    return dt.timedelta(seconds=settings.CASEWORK_DELIVERY_LEASE_SECONDS)
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -84,7 +89,7 @@ def delivery_attempt(delivery_id: int) -> str | None:
     now = clock.now()
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=now + DELIVERY_LEASE)
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + delivery_lease())
     if not claimed:
         return None
     delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,12 +14,19 @@ class RobotServer:
     def __init__(self) -> None:
         self.messages: list[dict] = []
         self.answers: list[tuple[int, dict]] = []
+        # Set: the next message is recorded, then no answer comes until ``release`` is set (a
+        # robot that hangs while the sender dies).
+        self.hang_next = threading.Event()
+        self.release = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 outer.messages.append(json.loads(self.rfile.read(length)))
+                if outer.hang_next.is_set():
+                    outer.hang_next.clear()
+                    outer.release.wait(timeout=60)
                 status, body = outer.answers.pop(0) if outer.answers else (200, {"errcode": 0})
                 payload = json.dumps(body).encode()
                 self.send_response(status)
@@ -31,7 +38,7 @@ class RobotServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/cgi-bin/webhook/send?key=test"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -48,5 +55,6 @@ def robot(settings) -> Iterator[RobotServer]:  # type: ignore[no-untyped-def]
     server = RobotServer()
     server.thread.start()
     yield server
+    server.release.set()
     server.server.shutdown()
     server.server.server_close()
