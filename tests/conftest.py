@@ -12,6 +12,7 @@ from django.db import connection
 from casework.models import Region, Role, User
 from ops.reference import reference_data_load
 from tests.factories import UserFactory, membership
+from tests.robot import robot  # noqa: F401  (a fixture for every folder)
 
 REQUIRE_SERVICES = os.environ.get("CASEWORK_REQUIRE_SERVICES") == "1"
 
@@ -157,3 +158,24 @@ def pytest_report_header(config: pytest.Config) -> str:
         f" require_services={REQUIRE_SERVICES}"
         + (f" today={PINNED_TODAY} (CASEWORK_TODAY)" if PINNED_TODAY else "")
     )
+
+
+@pytest.fixture
+def own_redis() -> Iterator[object]:
+    """A redis-server of the test's own (tests.processes.OwnRedis) as Celery's broker, that the
+    test may kill and start again; the machine's Redis is left alone."""
+    import shutil
+
+    from tests.notifications.test_engine_integration import use_broker
+    from tests.processes import OwnRedis
+
+    if shutil.which("redis-server") is None:
+        if REQUIRE_SERVICES:
+            pytest.fail("redis-server is required for the fault tests and is not installed")
+        pytest.skip("needs redis-server")
+    server = OwnRedis()
+    server.start()
+    previous = use_broker(server.url, eager=False)
+    yield server
+    use_broker(previous[0], eager=previous[1])
+    server.kill()

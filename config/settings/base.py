@@ -161,7 +161,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Reminders and escalation: what is due, found in the database every minute.
-    "tick": {"task": "notifications.tasks.tick", "schedule": 60.0},
+    "tick": {
+        "task": "notifications.tasks.tick",
+        "schedule": float(env.int("CASEWORK_TICK_SECONDS", default=60)),
+    },
     # The weekly circular (通报), Monday 09:00 Asia/Shanghai.
     "weekly-circular": {
         "task": "notifications.tasks.weekly_circular",

@@ -6,88 +6,25 @@ with a lease), so the broker and the worker can die at any moment."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from casework import workdays
 from casework.models import Region, User
 from notifications.models import ChannelPreference, Delivery, DeliveryStatus, Kind, Notification
 from notifications.services import notify, reminders_scan
 from notifications.signals import delivery_created
-from tests.conftest import REQUIRE_SERVICES
 from tests.factories import new_case
-from tests.notifications.test_engine_integration import use_broker, wait_for
+from tests.notifications.test_engine_integration import wait_for
+from tests.processes import OwnRedis, service_env, start_at_our_time, stop
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class OwnRedis:
-    """A redis-server of this test's own, on a free port, that the test may stop and start."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        import redis
-
-        self.process = subprocess.Popen(
-            [
-                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
-        assert wait_for(lambda: self._answers(client), timeout=10), "redis-server did not start"
-
-    @staticmethod
-    def _answers(client: object) -> bool:
-        import redis
-
-        try:
-            return bool(client.ping())  # type: ignore[attr-defined]
-        except redis.RedisError:
-            return False
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()  # SIGKILL: no goodbye to its clients, no save
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    if shutil.which("redis-server") is None:
-        if REQUIRE_SERVICES:
-            pytest.fail("redis-server is required for the fault tests and is not installed")
-        pytest.skip("needs redis-server")
-    server = OwnRedis()
-    server.start()
-    previous = use_broker(server.url, eager=False)
-    yield server
-    use_broker(previous[0], eager=previous[1])
-    server.kill()
 
 
 @contextmanager
@@ -163,44 +100,21 @@ def test_redis_stopped_mid_tick_loses_no_reminder_and_sends_none_twice(
     assert reminders_scan() == 0  # and no reminder is due again
 
 
-# The worker's process keeps this process's "now" (CASEWORK_TODAY travels the test process).
-WORKER_AT_OUR_TIME = """
-import datetime as dt, sys, time_machine
-time_machine.travel(dt.datetime.fromisoformat(sys.argv[1]), tick=True).start()
-from celery.__main__ import main
-sys.argv = ["celery", *sys.argv[2:]]
-main()
-"""
-
-
 def start_worker_process(broker_url: str, lease_seconds: int) -> subprocess.Popen[bytes]:
     """A Celery worker in its own process, on this test's database and broker, at our time."""
-    from casework import clock
-
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}",
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CASEWORK_DELIVERY_LEASE_SECONDS": str(lease_seconds),
-        "CASEWORK_WEBHOOK_HOSTS": "127.0.0.1",
-        "CASEWORK_WEBHOOK_REQUIRE_HTTPS": "0",
-        "CASEWORK_WEBHOOK_ALLOW_PRIVATE": "1",
-    }
-    return subprocess.Popen(
-        [
-            *(sys.executable, "-c", WORKER_AT_OUR_TIME, clock.now().isoformat()),
-            *("-A", "config.celery_app", "worker"),
-            *("--pool", "solo", "--without-mingle", "--without-gossip", "--loglevel", "WARNING"),
-        ],
-        cwd=ROOT,
+    env = service_env(broker_url, CASEWORK_DELIVERY_LEASE_SECONDS=str(lease_seconds))
+    return start_at_our_time(
+        "celery",
+        "-A",
+        "config.celery_app",
+        "worker",
+        "--pool",
+        "solo",
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel",
+        "WARNING",
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
     )
 
 
@@ -245,10 +159,7 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_the_message_goes_out(
 
         assert wait_for(sent, timeout=60)
     finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
+        stop(first, second)
     done = Delivery.objects.get(pk=delivery.pk)
     assert done.attempts == 2 and done.sent_at is not None
     assert Notification.objects.filter(recipient=jizhou_officer).count() == 1  # the inbox: once

@@ -174,6 +174,27 @@ def test_submitting_stops_reminders_and_a_rejection_restarts_the_chase(
     ]
 
 
+def test_signing_for_an_overdue_case_does_not_send_the_same_chase_again(
+    february_case,
+    jizhou_officer: User,
+    supervisor: User,  # type: ignore[no-untyped-def]
+) -> None:
+    """Seen in the scale-out rehearsal: an officer signed for (已交办 → 整改中) a case already
+    chased, and the next scan sent the same 催办 again, as if a new schedule had begun."""
+    with at(dt.date(2026, 3, 2)):
+        assert reminders_scan() == 1  # 【催办】 at 09:00 the working day after the deadline
+        case_transition(case_id=february_case.pk, user=jizhou_officer, transition="start")
+        assert reminders_scan() == 0
+    assert CaseReminder.objects.get(case=february_case).level == Level.CHASE
+    with at(dt.date(2026, 3, 6)):  # the ladder goes on where it was: 督办 at +5 working days
+        assert reminders_scan() == 1
+    reminders = Notification.objects.filter(kind=Kind.REMINDER, recipient=jizhou_officer)
+    assert [t.split(" ")[0] for t in reminders.order_by("id").values_list("title", flat=True)] == [
+        "【催办】X3JX202602020001",
+        "【督办】X3JX202602020001",
+    ]
+
+
 def test_after_an_outage_only_the_highest_rung_due_is_sent(
     february_case,
     jizhou_officer: User,

@@ -1,3 +1,6 @@
+"""The local stand-in for a chat group robot, for any test that sends to one (fixture ``robot``,
+registered in tests/conftest.py)."""
+
 from __future__ import annotations
 
 import json
