@@ -100,3 +100,36 @@ def test_two_edits_from_the_same_version_one_is_a_conflict(
     assert sum(isinstance(r, Case) for r in results) == 1, results
     assert sum(isinstance(r, Conflict) for r in results) == 1, results
     assert CaseEvent.objects.filter(case=case, action=Action.UPDATE).count() == 1
+
+
+def test_the_same_field_check_sent_twice_at_once_is_recorded_once(
+    supervisor: User, jizhou: Region, inspector: User, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """A phone on a bad network sends its queued check, times out and sends it again while the
+    first is still being saved: one check, one photo, one event; both answers name it."""
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from cases.models import FieldCheck, FieldCheckPhoto
+    from tests.cases.test_field_checks import client_for, payload, post
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    case = new_case(supervisor, jizhou)
+    check_id = uuid.uuid4()
+    checked_at = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+    answers = race(
+        *[
+            lambda: post(client_for(inspector), case, payload(check_id, checked_at=checked_at))
+            for _ in range(2)
+        ]
+    )
+    statuses = sorted(a.status_code for a in answers)  # type: ignore[attr-defined]
+    assert statuses in ([200, 201], [201, 409]), statuses
+    created = next(a for a in answers if a.status_code == 201)  # type: ignore[attr-defined]
+    assert FieldCheck.objects.filter(case=case).count() == 1
+    assert FieldCheckPhoto.objects.filter(field_check__case=case).count() == 1
+    assert CaseEvent.objects.filter(case=case, action=Action.FIELD_CHECK).count() == 1
+    if statuses == [200, 201]:
+        assert {a.json()["id"] for a in answers} == {created.json()["id"]}  # type: ignore[attr-defined]
