@@ -143,7 +143,7 @@ class FieldCheckInline(ReadOnlyRowsInline):
         "inspector",
         "result",
         "gps",
-        "far_from_region",
+        "distance",
         "notes",
         "photo_links",
     ]
@@ -153,6 +153,24 @@ class FieldCheckInline(ReadOnlyRowsInline):
     def gps(self, check: FieldCheck) -> str:
         accuracy = f" ±{check.accuracy_m} m" if check.accuracy_m is not None else ""
         return f"{check.latitude}, {check.longitude}{accuracy}"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("case__region")
+
+    @admin.display(description=gettext_lazy("distance from the county"))
+    def distance(self, check: FieldCheck) -> str:
+        region = check.case.region
+        km = region.distance_km(float(check.latitude), float(check.longitude))
+        if km is None:
+            return "—"
+        text = _("%(km).1f km from the centre of %(region)s") % {"km": km, "region": region.name}
+        if check.far_from_region:
+            return format_html(
+                '<span style="color:#ba2121;font-weight:600">{}（{}）</span>',
+                text,
+                _("well outside the county: check again"),
+            )
+        return text
 
     @admin.display(description=gettext_lazy("photo"))
     def photo_links(self, check: FieldCheck) -> str:

@@ -130,6 +130,8 @@ def test_an_officer_sees_the_list_the_case_and_the_chase_on_screen(
         " return i.complete && i.naturalWidth > 0; }"
     )  # the photo itself, loaded with the officer's session
     assert "±8" in page.locator(".field-gps, td.field-gps").first.inner_text()
+    distance = page.locator("td.field-distance").first.inner_text().strip()
+    assert distance.startswith("距吉州区中心") and distance.endswith("公里")
     # The page, its tables and the site's name fit the screen: nothing scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     site_name = page.locator("#site-name").bounding_box()
