@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import Batch, Case, CaseKind
+from casework import clock
 from casework.drf import MAX_ID
 from casework.models import User
 from supervision import reports
@@ -157,11 +158,13 @@ class RankingView(APIView):
 class OverdueTrendView(APIView):
     @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        cases, _ = query_cases(request)
+        cases, params = query_cases(request)
+        day = params.get("as_of") or clock.today()
         return Response(
             {
+                "as_of": day.isoformat(),
                 "definition": str(reports.TREND_DEFINITION),
-                "points": reports.overdue_trend(cases=cases),
+                "points": reports.overdue_trend(cases=cases, today=day),
             }
         )
 
@@ -169,8 +172,14 @@ class OverdueTrendView(APIView):
 class StateByStreamView(APIView):
     @extend_schema(parameters=[ReportQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        cases, _ = query_cases(request)
-        return Response({"streams": reports.state_by_stream(cases=cases)})
+        cases, params = query_cases(request)
+        day = params.get("as_of")
+        return Response(
+            {
+                "as_of": (day or clock.today()).isoformat(),
+                "streams": reports.state_by_stream(cases=cases, day=day),
+            }
+        )
 
 
 class BatchBulletinView(APIView):

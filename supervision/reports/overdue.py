@@ -115,11 +115,16 @@ def overdue_trend(
     return points
 
 
-def state_by_stream(*, cases: QuerySet[Case]) -> list[dict[str, Any]]:
+def state_by_stream(*, cases: QuerySet[Case], day: dt.date | None = None) -> list[dict[str, Any]]:
+    """How many cases of each source stream are in each state; as they stood at the end of
+    ``day`` when given (``as_of``: rebuilt from their events), else as they stand now."""
+    state = "state"
+    if day is not None:
+        cases, state = as_of(cases, day), "state_then"
     rows = (
         cases.order_by()
         .values("source__stream__code", "source__stream__short_name", "source__stream__sort_order")
-        .annotate(**{state: Count("id", filter=Q(state=state)) for state in State.values})
+        .annotate(**{s: Count("id", filter=Q(**{state: s})) for s in State.values})
         .order_by("source__stream__sort_order")
     )
     return [

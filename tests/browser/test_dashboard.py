@@ -102,6 +102,13 @@ def test_the_dashboard_as_of_a_past_date_from_imported_history(
         assert text.startswith("截至2023年12月31日，") and "已整改销号5件" in text
         # The chart asks the same date: 吉州区's 5 of 10 closed out then.
         assert page.evaluate("Chart.getChart('chart-closure').data.datasets[0].data") == [50]
+        # And the states chart: the streams' cases as they stood that day (5 closed out of 10).
+        closed_then = page.evaluate(
+            "Chart.getChart('chart-states').data.datasets[4].data.reduce((a, b) => a + b, 0)"
+        )
+        assert closed_then == 5
+        # The trend ends on that day.
+        assert page.evaluate("Chart.getChart('chart-trend').data.labels.at(-1)") == "2023-12-31"
         # So does the county ranking under it.
         rate = page.locator("#county-ranking tr[data-county='吉州区'] .closed-out-rate")
         assert rate.inner_text() == "50.0%"

@@ -87,6 +87,22 @@ def test_as_of_three_dates_matches_the_hand_count(
         (_a3.acceptance_number, str(_a3.deadline), (dt.date(2025, 8, 31) - _a3.deadline).days),
         (a2.acceptance_number, "2025-08-29", 2),
     ]
+    # The dashboard's charts as of the same day: states by stream, and the trend ending there.
+    states = api.get("/api/v1/reports/state-by-stream/", {"as_of": "2025-07-31"}).json()
+    by_stream = {s["code"]: s for s in states["streams"]}
+    assert states["as_of"] == "2025-07-31"
+    # Round A: A1 closed, A2 reopened (整改中 again), A3 assigned. Round B: B1 closed, B2 too.
+    central = by_stream[round_a.stream.code]
+    assert (central["closed"], central["rectifying"], central["assigned"]) == (1, 1, 1)
+    assert by_stream[round_b.stream.code]["closed"] == 2
+    today_states = api.get("/api/v1/reports/state-by-stream/").json()["streams"]
+    assert {s["code"]: s["closed"] for s in today_states}[round_a.stream.code] == 2
+    trend = api.get("/api/v1/reports/overdue-trend/", {"as_of": "2025-08-31"}).json()
+    assert trend["as_of"] == "2025-08-31"
+    # (the trend counts cases late before their first submission: A3; A2's lateness after its
+    # reopening is the overdue list's, as the trend's definition says)
+    assert trend["points"][-1] == {"date": "2025-08-31", "overdue": 1}
+    assert trend["points"][-2]["date"] == "2025-08-24"
     sentence = reports.report_sentences(user=supervisor, day=dt.date(2025, 8, 31))["text"]
     assert sentence.startswith("截至2025年8月31日，")
     assert "交办信访件累计4件（重复件1件），已整改销号2件，整改销号率50.0%。" in sentence

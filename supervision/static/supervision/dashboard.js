@@ -10,10 +10,12 @@
       .then(function (r) { if (!r.ok) { throw new Error(url + " " + r.status); } return r.json(); });
   }
 
+  // Every chart as of the day picked on the page (截至), today when none was.
+  const asOf = script.dataset.asOf ? "as_of=" + script.dataset.asOf : "";
   Promise.all([
-    get(script.dataset.closure + "?group_by=county" + (script.dataset.asOf ? "&as_of=" + script.dataset.asOf : "")),
-    get(script.dataset.states),
-    get(script.dataset.trend),
+    get(script.dataset.closure + "?group_by=county" + (asOf ? "&" + asOf : "")),
+    get(script.dataset.states + (asOf ? "?" + asOf : "")),
+    get(script.dataset.trend + (asOf ? "?" + asOf : "")),
   ]).then(function (answers) {
     const closure = answers[0], states = answers[1].streams, trend = answers[2];
     charts.closure = new Chart(document.getElementById("chart-closure"), {
