@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import State
 from casework import clock
 from supervision import reports
+from supervision.county_map import county_map
 
 
 def _as_of(request: HttpRequest) -> tuple[dt.date | None, str]:
@@ -37,6 +38,7 @@ def dashboard(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     top = list(reports.overdue_cases(cases=cases)[:10])
     for case in top:
         case.days_overdue = case.calendar_days_overdue()
+    ranking = reports.county_ranking(cases=cases, day=day)
     context = {
         **context,
         "title": _("Supervision dashboard"),
@@ -46,7 +48,8 @@ def dashboard(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         "today": clock.today(),
         "definitions": [d.as_dict() for d in reports.RATE_DEFINITIONS],
         "top_overdue": top,
-        "ranking": reports.county_ranking(cases=cases, day=day),
+        "ranking": ranking,
+        "county_map": county_map(ranking["rows"]),
         "states": State.choices,
     }
     return TemplateResponse(request, "admin/supervision/dashboard.html", context)
