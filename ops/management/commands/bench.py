@@ -34,6 +34,8 @@ TARGETS = {
     "api list, county officer": 0.25,
     "overdue report": 0.5,
     "closure rates by county": 0.3,
+    "closure rates as of a date": 1.0,
+    "sentences as of a date": 2.0,
     "ledger export": 5.0,
     "ledger export memory": 150 * 1024 * 1024,
 }
@@ -88,6 +90,18 @@ class Command(BaseCommand):
                 cases=reports.scoped_cases(user=supervisor), group_by="county"
             ),
         )
+        # As of a date (截至): each case's state rebuilt from its events before the day's end.
+        day = clock.today() - dt.timedelta(days=90)
+        measure(
+            "closure rates as of a date",
+            lambda: reports.closure_rates(
+                cases=reports.scoped_cases(user=supervisor), group_by="county", day=day
+            ),
+        )
+        measure(
+            "sentences as of a date", lambda: reports.report_sentences(user=supervisor, day=day)
+        )
+        floor = self._as_of_floor(day, runs)
         start = time.perf_counter()
         workbook(Case.objects.visible_to(supervisor), LEDGER_COLUMNS, "台账").close()
         results.append(("ledger export", time.perf_counter() - start, None))
@@ -106,6 +120,12 @@ class Command(BaseCommand):
                 f"  {'ok  ' if ok else 'SLOW'} {name:<26} {seconds * 1000:8.1f} ms"
                 f"  (target {target * 1000:.0f} ms)"
                 + (f"  {count} queries" if count is not None else "")
+            )
+        if floor is not None:
+            mine = next(t for n, t, _ in results if n == "closure rates as of a date")
+            self.stdout.write(
+                f"       as-of floor (hand-written SQL, LATERAL) {floor * 1000:8.1f} ms: "
+                f"the report takes {mine / floor:.1f}× the floor"
             )
         ok = peak <= TARGETS["ledger export memory"]
         failed |= not ok
@@ -149,6 +169,34 @@ class Command(BaseCommand):
         return not ok
 
     @transaction.atomic
+    def _as_of_floor(self, day: dt.date, runs: int) -> float | None:
+        """The same counts as of ``day`` written by hand (PostgreSQL only): the last state each
+        case's events give before the day's end, counted by county."""
+        if connection.vendor != "postgresql":
+            return None
+        end = reports.day_end(day)
+        sql = """
+            SELECT c.region_id, count(*) FILTER (WHERE c.duplicate_of_id IS NULL),
+                   count(*) FILTER (WHERE c.duplicate_of_id IS NULL
+                                    AND coalesce(e.to_state, 'assigned') = 'closed')
+            FROM cases_case c
+            LEFT JOIN LATERAL (
+                SELECT to_state FROM cases_caseevent e
+                WHERE e.case_id = c.id AND e.created_at < %s AND e.to_state <> ''
+                ORDER BY e.created_at DESC, e.id DESC LIMIT 1
+            ) e ON true
+            WHERE c.assigned_on <= %s
+            GROUP BY c.region_id
+        """
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [end, day])
+                cursor.fetchall()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
     def _seed(self, count: int) -> User:
         reference_data_load()
         supervisor, _ = User.objects.get_or_create(username="bench-supervisor")
