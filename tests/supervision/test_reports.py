@@ -374,3 +374,42 @@ def test_the_batch_page_shows_its_bulletin(supervisor: User, jizhou: Region, cli
     page = client.get(f"/admin/cases/batch/{batch.pk}/change/").content.decode()
     assert "本批办理情况通报" in page
     assert "第三轮中央生态环境保护督察第5批交办信访件1件，尚无办结。" in page
+
+
+def test_a_batchs_distribution_counts_co_operating_counties_and_says_with_whom(
+    supervisor: User, jizhou: Region, qingyuan: Region, client
+) -> None:  # type: ignore[no-untyped-def]
+    """The domain's "市城管局2件（与浔阳区共2件）": a county counts the cases it leads and those
+    it co-operates on, the parenthesis saying how many are joint and with whom; the batch's
+    total still counts each case once."""
+    from cases.models import Batch
+    from cases.services import case_co_units_set
+    from casework.models import ResponsibleUnit, UnitKind
+    from supervision.reports import batch_bulletin, scoped_cases
+    from tests.factories import source
+
+    batch = Batch.objects.create(source=source(), number=7, handed_down_on=TODAY)
+    led_by_jizhou = [
+        new_case(supervisor, jizhou, batch=batch, source=batch.source) for _ in range(3)
+    ]
+    new_case(supervisor, qingyuan, batch=batch, source=batch.source)
+    qingyuan_unit = ResponsibleUnit.objects.filter(region=qingyuan).first()
+    jizhou_unit = ResponsibleUnit.objects.create(
+        region=jizhou, name="吉州区兴桥镇人民政府", kind=UnitKind.TOWNSHIP
+    )
+    # One of 吉州区's cases with 青原区 co-operating; another with a 吉州区 unit (not joint).
+    case_co_units_set(case_id=led_by_jizhou[0].pk, user=supervisor, units=[qingyuan_unit.pk])
+    case_co_units_set(case_id=led_by_jizhou[1].pk, user=supervisor, units=[jizhou_unit.pk])
+    bulletin = batch_bulletin(cases=scoped_cases(user=supervisor), batch=batch)
+    assert bulletin["assigned"] == 4  # each case once
+    assert (
+        bulletin["distribution"]
+        == "按区县分：吉州区3件（与青原区共1件）、青原区2件（与吉州区共1件）。"
+    )
+    assert [(r["county"], r["cases"], r["joint"], r["with"]) for r in bulletin["by_county"]] == [
+        ("吉州区", 3, 1, ["青原区"]),
+        ("青原区", 2, 1, ["吉州区"]),
+    ]
+    client.force_login(supervisor)
+    page = client.get(f"/admin/cases/batch/{batch.pk}/change/").content.decode()
+    assert "吉州区3件（与青原区共1件）" in page
