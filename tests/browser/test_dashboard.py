@@ -110,7 +110,7 @@ def test_the_dashboard_as_of_a_past_date_from_imported_history(
         # The trend ends on that day.
         assert page.evaluate("Chart.getChart('chart-trend').data.labels.at(-1)") == "2023-12-31"
         # So does the map: 吉州区 coloured for 50% (50–70%), its figure in its tooltip.
-        jizhou_cell = page.locator("#county-map polygon[data-county='吉州区']")
+        jizhou_cell = page.locator("#county-map polygon[data-region='吉州区']")
         assert jizhou_cell.get_attribute("data-rate") == "50.0"
         assert jizhou_cell.get_attribute("fill") == "#fbc02d"
         assert "整改销号率50.0%" in jizhou_cell.locator("title").text_content()
@@ -127,5 +127,5 @@ def test_the_dashboard_as_of_a_past_date_from_imported_history(
     page.goto(f"{page.base_url}/admin/dashboard/")
     rate = page.locator("#county-ranking tr[data-county='吉州区'] .closed-out-rate")
     assert rate.inner_text() == f"{now['closed_out_rate']}%" != "50.0%"
-    jizhou_cell = page.locator("#county-map polygon[data-county='吉州区']")
+    jizhou_cell = page.locator("#county-map polygon[data-region='吉州区']")
     assert jizhou_cell.get_attribute("data-rate") == str(now["closed_out_rate"])
