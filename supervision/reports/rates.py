@@ -209,7 +209,6 @@ def closure_rates(
     at = TODAY
     if day is not None:
         cases, at = as_of(cases, day), THEN
-    total = _with_rates(cases.aggregate(**_counts(at)))
     groups = []
     if group_by:
         key, label = GROUPS[group_by]
@@ -217,6 +216,10 @@ def closure_rates(
         groups = [
             _with_rates({"key": row.pop(key), "label": str(row.pop(label)), **row}) for row in rows
         ]
+        # Every case is in exactly one group: the total is their sum, not a second pass.
+        total = _with_rates({name: sum(g[name] for g in groups) for name in _counts(at)})
+    else:
+        total = _with_rates(cases.aggregate(**_counts(at)))
     return {
         "as_of": (day or clock.today()).isoformat(),
         "definitions": [d.as_dict() for d in RATE_DEFINITIONS],
