@@ -3,20 +3,21 @@ the work reported on it (``work``), what supervisors decide (``decisions``), the
 (``events``) and site checks (``field_checks``). Import from here: `from cases.models import Case`.
 """
 
-from cases.models.case import (
+from cases.models.case import Case, CaseQuerySet
+from cases.models.choices import (
     FEEDBACK_PENDING,
     HANDLING_FIELDS,
     OPEN_STATES,
-    Case,
     CaseKind,
-    CaseQuerySet,
     Channel,
+    EvidenceKind,
+    ExtensionStatus,
     FeedbackOutcome,
+    ObjectionStatus,
     State,
     Step,
     TruthFinding,
 )
-from cases.models.choices import EvidenceKind, ExtensionStatus, ObjectionStatus
 from cases.models.decisions import (
     DateRecomputation,
     Decision,

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.case import Case, State
+from cases.models.case import Case
+from cases.models.choices import State
 from casework import clock
 
 
