@@ -280,11 +280,17 @@ def calendar_recompute(*, user: User | None, dry_run: bool = False) -> Recompute
     report = RecomputeReport(dry_run=dry_run)
     deadlines = Case.objects.filter(deadline_provisional=True).exclude(state=State.CLOSED)
     notices = Case.objects.filter(notice_ends_provisional=True, state=State.VERIFIED)
-    for case in deadlines.select_related("source").select_for_update(of=("self",)).order_by("pk"):
+    for case in (
+        deadlines.select_related("source")
+        .select_for_update(of=("self",), no_key=True)
+        .order_by("pk")
+    ):
         new = case.source.report_deadline(case.assigned_on)
         provisional = workdays.span_is_provisional(case.assigned_on, new)
         _recompute(case, user, "deadline", new, provisional, report)
-    for case in notices.select_related("source").select_for_update(of=("self",)).order_by("pk"):
+    for case in (
+        notices.select_related("source").select_for_update(of=("self",), no_key=True).order_by("pk")
+    ):
         verified_on = case.notice_starts_on or timezone.localdate(case.verified_at)
         new = case.source.notice_end(verified_on)
         if new is None:
@@ -362,7 +368,11 @@ def recomputation_decide(*, recomputation_id: int, user: User, apply: bool) -> D
             raise NotFound(_("No such recomputed date.")) from None
         if item.status != RecomputationStatus.PENDING:
             raise TransitionNotAllowed(_("This date has already been decided."))
-        case = Case.objects.select_for_update().select_related("source").get(pk=item.case_id)
+        case = (
+            Case.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("source")
+            .get(pk=item.case_id)
+        )
         if getattr(case, item.field) != item.current_date:
             raise TransitionNotAllowed(
                 _("The case's date has changed since; this recomputation no longer applies.")

@@ -104,7 +104,7 @@ def objection_file_public(*, case_id: int, content: str, contact: str = "") -> O
     with transaction.atomic():
         case = (
             Case.objects.in_public_notice(clock.today())
-            .select_for_update()
+            .select_for_update(of=("self",), no_key=True)
             .filter(pk=case_id)
             .first()
         )

@@ -43,7 +43,10 @@ def case_lock(case_id: int, user: User, expected_version: int | None = None) -> 
     try:
         case = (
             Case.objects.visible_to(user)
-            .select_for_update()
+            # The case's row only (not its source's and region's, joined for reading), and
+            # FOR NO KEY UPDATE: rows written meanwhile that merely refer to the case (a
+            # reminder's messages, an event) are not blocked, so no lock cycle with the scan.
+            .select_for_update(of=("self",), no_key=True)
             .select_related("source", "region")
             .get(pk=case_id)
         )
@@ -206,7 +209,9 @@ def repeat_mirror(
 
 def repeats_follow(original: Case, event: CaseEvent) -> None:
     """After a change to an original, its repeats follow it (each with its own event)."""
-    for repeat in Case.objects.select_for_update().filter(duplicate_of=original).order_by("pk"):
+    for repeat in (
+        Case.objects.select_for_update(no_key=True).filter(duplicate_of=original).order_by("pk")
+    ):
         repeat_mirror(
             repeat,
             original,

@@ -130,7 +130,7 @@ def case_create(
         event_record(case, user, Action.CREATE, comment=comment, to_state=case.state, data=data)
         if case.duplicate_of_id is not None:
             # Put on the ledger as a repeat: it follows its original from the start.
-            original = Case.objects.select_for_update().get(pk=case.duplicate_of_id)
+            original = Case.objects.select_for_update(no_key=True).get(pk=case.duplicate_of_id)
             errors = repeat_link_check(case, original)
             if errors:
                 raise InvalidInput({"duplicate_of": errors["original"]})

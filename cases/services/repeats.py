@@ -39,7 +39,7 @@ def case_mark_repeat(*, case_id: int, user: User, original_number: str, comment:
         action_who_check("repeat", user=user, case=repeat)
         original = (
             Case.objects.visible_to(user)
-            .select_for_update()
+            .select_for_update(of=("self",), no_key=True)
             .filter(acceptance_number=(original_number or "").strip())
             .exclude(pk=repeat.pk)
             .order_by("pk")

@@ -133,3 +133,43 @@ def test_the_same_field_check_sent_twice_at_once_is_recorded_once(
     assert CaseEvent.objects.filter(case=case, action=Action.FIELD_CHECK).count() == 1
     if statuses == [200, 201]:
         assert {a.json()["id"] for a in answers} == {created.json()["id"]}  # type: ignore[attr-defined]
+
+
+def test_a_reminder_sent_while_the_case_is_signed_for_does_not_deadlock(
+    supervisor: User, jizhou: Region, jizhou_officer: User
+) -> None:
+    """Seen in the scale-out rehearsal as a 503: the scan holds a case's reminder row and writes
+    a message that refers to the case, while a transition holds the case and wants the
+    reminder. The case is locked FOR NO KEY UPDATE, so a row merely referring to it waits for
+    nothing: both finish, neither is chosen as a deadlock's victim."""
+    import time
+
+    from django.db import transaction
+
+    from notifications.models import CaseReminder, Kind, Notification
+
+    case = new_case(supervisor, jizhou)
+    assert CaseReminder.objects.filter(case=case).exists()
+    scan_holds_reminder = threading.Event()
+
+    def scan() -> str:
+        with transaction.atomic():  # the scan's order: claim the reminder, then write messages
+            CaseReminder.objects.filter(case=case).update(level=1)
+            scan_holds_reminder.set()
+            time.sleep(0.7)  # the transition now holds the case and waits for the reminder
+            Notification.objects.create(
+                recipient=jizhou_officer,
+                case=case,
+                kind=Kind.REMINDER,
+                title="【提醒】",
+                dedupe_key=f"deadlock-test:{case.pk}",
+            )
+        return "sent"
+
+    def sign_for() -> object:
+        scan_holds_reminder.wait(timeout=10)
+        return case_transition(case_id=case.pk, user=jizhou_officer, transition="start")
+
+    sent, signed = race(scan, sign_for)
+    assert sent == "sent"
+    assert isinstance(signed, Case) and signed.state == State.RECTIFYING
