@@ -213,8 +213,7 @@ class RowRule:
 
 
 # Things done on a row of a case (an extension request, an objection, a follow-up, a milestone):
-# who may do them. The services check them (``row_check``); the admin's pages and inlines ask
-# ``action_page_allowed`` / ``row_allowed``.
+# who may do them. The row's own state is its service's to check.
 ROW_RULES: dict[str, RowRule] = {
     "extension_decide": RowRule(
         rules.is_supervisor_of, _("Only a city supervisor may decide an extension request.")
@@ -230,28 +229,19 @@ ROW_RULES: dict[str, RowRule] = {
 }
 
 
-def action_page_allowed(name: str, *, user: User, case: Case) -> bool:
-    """Whether this person may open the page of an action or a decision on this case (the
-    service still decides on the submitted form)."""
+def may_act(name: str, *, user: User, case: Case) -> bool:
+    """The person half of an action's or a row's rule: whether this person may do ``name`` on
+    this case at all (the admin opens the page or offers the row; the service still checks the
+    case's half on the submitted form)."""
     rule = CASE_ACTION_RULES.get(name) or ROW_RULES.get(name)
     return rule is not None and rule.who(user, case)
 
 
-def row_allowed(name: str, *, user: User, case: Case) -> bool:
-    return ROW_RULES[name].who(user, case)
-
-
-def row_check(name: str, *, user: User, case: Case) -> None:
-    """Refuse what this person may not do on a row of this case (403)."""
-    rule = ROW_RULES[name]
-    if not rule.who(user, case):
-        raise PermissionDenied(str(rule.who_refusal))
-
-
-def action_who_check(name: str, *, user: User, case: Case) -> None:
-    """Only the person half of an action's rule, for a service that reports the case's half as
-    field errors of its form (linking a repeat names what is wrong with the original)."""
-    rule = CASE_ACTION_RULES[name]
+def who_check(name: str, *, user: User, case: Case) -> None:
+    """Refuse (403) what this person may not do on this case: a row's decision, or the person
+    half of an action whose service reports the case's half as field errors (linking a repeat
+    names what is wrong with the original)."""
+    rule = CASE_ACTION_RULES.get(name) or ROW_RULES[name]
     if not rule.who(user, case):
         raise PermissionDenied(str(rule.who_refusal))
 
@@ -263,7 +253,7 @@ def action_allowed(name: str, *, user: User, case: Case) -> bool:
 
 def action_check(name: str, *, user: User, case: Case) -> None:
     """Refuse the action as the service must: 403 for the person, 409 for the case's state."""
-    action_who_check(name, user=user, case=case)
+    who_check(name, user=user, case=case)
     refusal = CASE_ACTION_RULES[name].refusal(case)
     if refusal is not None:
         raise TransitionNotAllowed(str(refusal))

@@ -36,17 +36,6 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
-class DatabaseUnavailable(exceptions.APIException):
-    """The database went away mid-request (a restart, a failover): the transaction was rolled
-    back, so the client may retry; a lifecycle retry carries its expected version and cannot land
-    twice."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = _("The database could not be reached; nothing was saved. Try again shortly.")
-    default_code = "database_unavailable"
-    retry_after_seconds = 5
-
-
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Domain errors become HTTP errors here, in one place, in the one standardized shape."""
     if isinstance(exc, RequestDataTooBig):
@@ -54,7 +43,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         exc = exceptions.ParseError(_("The request has too many fields or files."))
     elif isinstance(exc, OperationalError | InterfaceError):
-        exc = DatabaseUnavailable()
+        return None  # the database went away: casework.middleware answers, for every page
+
     if isinstance(exc, ApplicationError):
         if isinstance(exc, InvalidInput):
             exc = exceptions.ValidationError(exc.field_errors)
@@ -68,7 +58,4 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc = exceptions.Throttled(detail=exc.message)
         else:
             exc = exceptions.ValidationError({"non_field_errors": [exc.message]})
-    response = standardized_handler(exc, context)
-    if isinstance(exc, DatabaseUnavailable) and response is not None:
-        response["Retry-After"] = str(exc.retry_after_seconds)
-    return response
+    return standardized_handler(exc, context)

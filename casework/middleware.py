@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -152,9 +158,10 @@ class SecurityHeadersMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """The database went away in the middle of a page (a restart, a failover): the transaction
-    rolled back, so the person is told in words to try again (503), not shown a server error.
-    The API says the same in its own shape (``casework.drf.DatabaseUnavailable``)."""
+    """The database went away in the middle of a request (a restart, a failover): the
+    transaction rolled back, so the person is told in words to try again (503 with Retry-After),
+    not shown a server error — the API in its error shape, a page elsewhere. A lifecycle retry
+    carries its expected version and cannot land twice."""
 
     RETRY_AFTER_SECONDS = 5
 
@@ -165,19 +172,19 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.db import InterfaceError, OperationalError
-        from django.utils.html import escape
-        from django.utils.translation import gettext as _
-
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
+        logger.warning("database unavailable during %s", request.path, exc_info=exception)
         message = _("The database could not be reached; nothing was saved. Try again shortly.")
-        response = HttpResponse(
-            f'<!DOCTYPE html><html lang="{translation.get_language()}"><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(message)}</title><p>{escape(message)}</p>"
-            f'<p><a href="javascript:history.back()">{escape(_("Back"))}</a></p></html>',
-            status=503,
-        )
+        if request.path.startswith("/api/"):
+            response: HttpResponse = error_response(503, "database_unavailable", message)
+        else:
+            response = HttpResponse(
+                f'<!DOCTYPE html><html lang="{translation.get_language()}"><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f"<title>{escape(message)}</title><p>{escape(message)}</p>"
+                f'<p><a href="javascript:history.back()">{escape(_("Back"))}</a></p></html>',
+                status=503,
+            )
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

@@ -100,20 +100,17 @@ def _cells(centres: tuple[tuple[int, str, float, float], ...]) -> tuple[tuple[Ce
     return tuple(cells), height
 
 
+# The legend's bands, highest first: (the lowest rate in the band, colour, label).
+BANDS = ((90, "#2e7d32", "≥90%"), (70, "#7cb342", "70–90%"), (50, "#fbc02d", "50–70%"))
+BELOW, NO_FIGURES = ("#e53935", "<50%"), "#d9d9d9"
+LEGEND = (*((label, colour) for _low, colour, label in BANDS), (BELOW[1], BELOW[0]))
+
+
 def shade(rate: Decimal | None) -> str:
     """The colour of a closure rate: the higher, the greener; grey without petitions."""
     if rate is None:
-        return "#d9d9d9"
-    if rate >= 90:
-        return "#2e7d32"
-    if rate >= 70:
-        return "#7cb342"
-    if rate >= 50:
-        return "#fbc02d"
-    return "#e53935"
-
-
-LEGEND = (("≥90%", "#2e7d32"), ("70–90%", "#7cb342"), ("50–70%", "#fbc02d"), ("<50%", "#e53935"))
+        return NO_FIGURES
+    return next((colour for low, colour, _label in BANDS if rate >= low), BELOW[0])
 
 
 def county_map(ranking_rows: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -166,8 +166,7 @@ def own_redis() -> Iterator[object]:
     test may kill and start again; the machine's Redis is left alone."""
     import shutil
 
-    from tests.notifications.test_engine_integration import use_broker
-    from tests.processes import OwnRedis
+    from tests.processes import OwnRedis, use_broker
 
     if shutil.which("redis-server") is None:
         if REQUIRE_SERVICES:

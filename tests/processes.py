@@ -8,11 +8,12 @@ import os
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import connection
-
-from tests.notifications.test_engine_integration import wait_for
+from kombu import pools
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +24,29 @@ module = sys.argv[2]
 sys.argv = [module, *sys.argv[3:]]
 runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
+
+
+def use_broker(url: str, *, eager: bool) -> tuple[str, bool]:
+    """Point the Celery app at another broker (dropping its pooled connections)."""
+    from config.celery_app import app
+
+    previous = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.update(broker_url=url, task_always_eager=eager)
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()  # kombu's process-wide producer pools hold connections to the old broker
+    return previous
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
 
 
 def service_env(broker_url: str, **extra: str) -> dict[str, str]:

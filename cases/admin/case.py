@@ -394,29 +394,29 @@ class CaseAdmin(
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         extra_context = extra_context or {}
-        if object_id:
-            case = self.get_object(request, unquote(object_id))
-            if case is not None:
-                extra_context["case_buttons"] = self._buttons(request, case)
-                extra_context["suspected_repeat"] = suspected_repeat(case)
-                extra_context["banner"] = case_banner(case)
+        case = self.get_object(request, unquote(object_id)) if object_id else None
+        if case is not None:
+            extra_context["case_buttons"] = self._buttons(request, case)
+            extra_context["suspected_repeat"] = suspected_repeat(case)
+            extra_context["banner"] = case_banner(case)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ServiceRefused as refused:
             # The save rolled back; the refusal is on the form the user filled in: show it again.
-            return self._refused_form(request, object_id, form_url, extra_context, refused)
+            return self._refused_form(request, case, object_id, form_url, extra_context, refused)
 
     def _refused_form(
         self,
         request: HttpRequest,
+        obj: Case | None,
         object_id: str | None,
         form_url: str,
         extra_context: dict[str, Any],
         refused: ServiceRefused,
     ) -> HttpResponse:
         """Render the posted form and inline rows as they were, with the service's refusal on
-        them: the same page Django shows for a form error, without running the view again."""
-        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        them: the same page Django shows for a form error, without running the view again
+        (``obj``: the case as it was before the rolled-back save)."""
         form, formsets = refused.form, refused.formsets
         add = obj is None
         admin_form = helpers.AdminForm(

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from cases.actions import action_page_allowed, case_available_actions
+from cases.actions import case_available_actions, may_act
 from cases.admin import forms as admin_forms
 from cases.admin.action_pages import CASE_ACTIONS, decision_facts
 from cases.admin.common import (
@@ -85,7 +85,7 @@ class CaseActionPages:
                 a.spec.name == name for a in case_available_transitions(case=case, user=user)
             )
         else:
-            allowed = name in CASE_ACTIONS and action_page_allowed(name, user=user, case=case)
+            allowed = name in CASE_ACTIONS and may_act(name, user=user, case=case)
         if not allowed:
             if name in TRANSITIONS or name in CASE_ACTIONS:
                 raise PermissionDenied

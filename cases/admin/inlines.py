@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.actions import action_allowed, row_allowed
+from cases.actions import action_allowed, may_act
 from cases.admin.common import action_link
 from cases.models import (
     Attachment,
@@ -70,7 +70,7 @@ class MilestoneInline(ReadOnlyRowsInline):
             obj is not None
             and obj.kind == CaseKind.FINDING
             and obj.state != State.CLOSED
-            and row_allowed("milestone_add", user=request.user, case=obj)
+            and may_act("milestone_add", user=request.user, case=obj)
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -155,7 +155,10 @@ class FieldCheckInline(ReadOnlyRowsInline):
         return f"{check.latitude}, {check.longitude}{accuracy}"
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("case__region")
+        # One query for the rows' regions and one for all their photos, not one per row.
+        return (
+            super().get_queryset(request).select_related("case__region").prefetch_related("photos")
+        )
 
     @admin.display(description=gettext_lazy("distance from the county"))
     def distance(self, check: FieldCheck) -> str:

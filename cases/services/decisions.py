@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.actions import action_check, row_check
+from cases.actions import action_check, who_check
 from cases.models import (
     Action,
     ExtensionRequest,
@@ -89,7 +89,7 @@ def extension_request_decide(
     request = visible_child(ExtensionRequest, request_id, user, _("No such extension request."))
     with transaction.atomic():
         case = case_lock(request.case_id, user)
-        row_check("extension_decide", user=user, case=case)
+        who_check("extension_decide", user=user, case=case)
         request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ExtensionStatus.PENDING:
             raise TransitionNotAllowed(_("This extension request has already been decided."))
@@ -167,7 +167,7 @@ def objection_decide(
     objection = visible_child(Objection, objection_id, user, _("No such objection."))
     with transaction.atomic():
         case = case_lock(objection.case_id, user)
-        row_check("objection_decide", user=user, case=case)
+        who_check("objection_decide", user=user, case=case)
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         if objection.status != ObjectionStatus.PENDING:
             raise TransitionNotAllowed(_("This objection has already been decided."))

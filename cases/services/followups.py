@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.actions import action_check, row_check
+from cases.actions import action_check, who_check
 from cases.models import (
     Action,
     FollowUp,
@@ -82,7 +82,7 @@ def followup_decide(
     follow_up = visible_child(FollowUp, follow_up_id, user, _("No such follow-up."))
     with transaction.atomic():
         case = case_lock(follow_up.case_id, user)
-        row_check("followup_decide", user=user, case=case)
+        who_check("followup_decide", user=user, case=case)
         follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         if not follow_up.awaits_decision:
             raise TransitionNotAllowed(_("This follow-up needs no decision (or has one)."))

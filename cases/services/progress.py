@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from cases.actions import action_check, row_check
+from cases.actions import action_check, who_check
 from cases.models import (
     Action,
     CaseKind,
@@ -56,7 +56,7 @@ def milestone_add(
 ) -> Milestone:
     with transaction.atomic():
         case = case_lock(case_id, user)
-        row_check("milestone_add", user=user, case=case)
+        who_check("milestone_add", user=user, case=case)
         if case.kind != CaseKind.FINDING:
             raise InvalidInput({"case": _("Only findings have rectification milestones.")})
         if sequence is None:
@@ -86,7 +86,7 @@ def milestone_complete(
     milestone = visible_child(Milestone, milestone_id, user, _("No such milestone."))
     with transaction.atomic():
         case = case_lock(milestone.case_id, user)
-        row_check("milestone_done", user=user, case=case)
+        who_check("milestone_done", user=user, case=case)
         milestone.refresh_from_db()
         if milestone.done_on is not None:
             raise TransitionNotAllowed(_("This milestone is already completed."))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.actions import action_check, action_who_check
+from cases.actions import action_check, who_check
 from cases.models import Action, Case, CaseKind
 from cases.services.kernel import case_lock, event_record, repeat_mirror
 from casework.errors import InvalidInput
@@ -36,7 +36,7 @@ def case_mark_repeat(*, case_id: int, user: User, original_number: str, comment:
     follows the original."""
     with transaction.atomic():
         repeat = case_lock(case_id, user)
-        action_who_check("repeat", user=user, case=repeat)
+        who_check("repeat", user=user, case=repeat)
         original = (
             Case.objects.visible_to(user)
             .select_for_update(of=("self",), no_key=True)

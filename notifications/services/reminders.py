@@ -108,19 +108,15 @@ def reminder_reschedule(*, case: Case, force: bool = False) -> CaseReminder:
     reminder, created = CaseReminder.objects.select_for_update().get_or_create(
         case=case, defaults={"deadline": case.deadline, "state": case.state}
     )
-    if not (created or force or reminder.deadline != case.deadline or reminder.state != case.state):
-        return reminder
-    if (
-        not (created or force)
-        and reminder.deadline == case.deadline
-        and reminder.state in OPEN_STATES
-        and case.state in OPEN_STATES
-    ):
-        # Signed for (已交办 → 整改中) against the same deadline: the same schedule goes on; a
-        # rung already sent is not sent again because the officer acted.
-        CaseReminder.objects.filter(pk=reminder.pk).update(state=case.state)
-        reminder.state = case.state
-        return reminder
+    if not (created or force):
+        if reminder.deadline == case.deadline and reminder.state == case.state:
+            return reminder
+        if reminder.deadline == case.deadline and {reminder.state, case.state} <= set(OPEN_STATES):
+            # Signed for (已交办 → 整改中) against the same deadline: the same schedule goes on;
+            # a rung already sent is not sent again because the officer acted.
+            CaseReminder.objects.filter(pk=reminder.pk).update(state=case.state)
+            reminder.state = case.state
+            return reminder
     reminder.deadline, reminder.state = case.deadline, case.state
     if not created:
         reminder.epoch += 1  # a new schedule: its messages get new dedupe keys

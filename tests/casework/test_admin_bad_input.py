@@ -41,8 +41,11 @@ def corpus_posts(form: FormFields, skip: tuple[str, ...] = ()) -> list[dict[str,
     """Every corpus value in every text field at once (each field validated with it), then each
     field alone with the values a form accepts (those reach the services)."""
     names = [n for n in form.text if not n.startswith(skip)]
-    posts = [{**form.values, **dict.fromkeys(names, value)} for value in CORPUS]
-    posts += [{**form.values, name: value} for name in names for value in ACCEPTED]
+    # Without the version the form was opened at: after the first save every later post would
+    # otherwise be refused as stale before its values reached the service.
+    values = {k: v for k, v in form.values.items() if k != "expected_version"}
+    posts = [{**values, **dict.fromkeys(names, value)} for value in CORPUS]
+    posts += [{**values, name: value} for name in names for value in ACCEPTED]
     return posts
 
 
@@ -54,9 +57,12 @@ class FormFields(HTMLParser):
         self.text: list[str] = []
         self.values: dict[str, str] = {}
         self._textarea: str | None = None
+        self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value", "")
         name = a.get("name")
         if not name or name == "csrfmiddlewaretoken":
             return
@@ -70,6 +76,8 @@ class FormFields(HTMLParser):
             self.text.append(name)
             self._textarea = name
             self.values[name] = ""
+        elif tag == "select":
+            self._select = name  # its selected option, as the browser would send it
 
     def handle_data(self, data: str) -> None:
         if self._textarea:
@@ -78,6 +86,8 @@ class FormFields(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "textarea":
             self._textarea = None
+        elif tag == "select":
+            self._select = None
 
 
 def form_of(html: str) -> FormFields:
@@ -86,9 +96,10 @@ def form_of(html: str) -> FormFields:
     return parser
 
 
-def no_server_error(client: Client, method: str, url: str, data: dict | None = None) -> None:
+def no_server_error(client: Client, method: str, url: str, data: dict | None = None) -> int:
     response = client.get(url) if method == "GET" else client.post(url, data or {})
     assert response.status_code < 500, (method, url, {k: v[:40] for k, v in (data or {}).items()})
+    return response.status_code
 
 
 @pytest.fixture
@@ -136,5 +147,9 @@ def test_no_text_in_the_case_form_or_its_action_pages_breaks_them(
     for url in pages:
         form = form_of(officer.get(url).content.decode())
         # (the read-only rows' inputs are hidden management fields, not text)
-        for data in corpus_posts(form, skip=("events-", "attachments-", "field_checks-")):
-            no_server_error(officer, "POST", url, data)
+        posts = corpus_posts(form, skip=("events-", "attachments-", "field_checks-"))
+        answers = [no_server_error(officer, "POST", url, data) for data in posts]
+        if url == change:
+            # Text fields took what forms accept and saved it: the corpus got past the form into
+            # the service and the database (dates and numbers refuse it, as they should).
+            assert answers.count(302) >= len(ACCEPTED), answers

@@ -10,8 +10,8 @@ from intake.models import ImportRun, ImportState
 from tests.intake.conftest import BATCH_HEADER, batch_rows, xlsx
 from tests.notifications.test_engine_integration import (  # noqa: F401 - a fixture
     celery_worker_on_redis,
-    wait_for,
 )
+from tests.processes import wait_for
 
 
 @pytest.mark.redis
@@ -43,7 +43,7 @@ def test_with_the_broker_down_a_queued_import_is_written_in_the_request(
     round3, supervisor, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     from intake import services
-    from tests.notifications.test_engine_integration import use_broker
+    from tests.processes import use_broker
 
     monkeypatch.setattr(services, "INLINE_ROWS", 10)
     previous = use_broker("redis://127.0.0.1:1/0", eager=False)  # nothing listens there

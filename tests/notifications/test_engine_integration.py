@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import time_machine
 from django.db import connection
-from kombu import pools
 
 from cases.services import case_transition
 from casework.models import Region, User
@@ -21,32 +19,10 @@ from notifications.services import reminders_scan
 from tests.cases.conftest import advance
 from tests.conftest import REQUIRE_SERVICES
 from tests.factories import new_case
+from tests.processes import use_broker, wait_for
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-
-
-def use_broker(url: str, *, eager: bool) -> tuple[str, bool]:
-    """Point the Celery app at another broker (dropping its pooled connections)."""
-    from config.celery_app import app
-
-    previous = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.update(broker_url=url, task_always_eager=eager)
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-    pools.reset()  # kombu's process-wide producer pools hold connections to the old broker
-    return previous
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 20) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 @pytest.mark.postgres

@@ -21,14 +21,14 @@ from notifications.models import ChannelPreference, Delivery, DeliveryStatus, Ki
 from notifications.services import notify, reminders_scan
 from notifications.signals import delivery_created
 from tests.factories import new_case
-from tests.notifications.test_engine_integration import wait_for
-from tests.processes import OwnRedis, service_env, start_at_our_time, stop
+from tests.processes import OwnRedis, service_env, start_at_our_time, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def worker_in_this_process(broker_url: str) -> Iterator[None]:
+def worker_in_this_process() -> Iterator[None]:
+    """A real worker in a thread, on the broker the app points at (``own_redis``)."""
     from celery.contrib.testing.worker import start_worker
 
     from config.celery_app import app
@@ -88,7 +88,7 @@ def test_redis_stopped_mid_tick_loses_no_reminder_and_sends_none_twice(
     own_redis.start()  # back, empty: the two queued wake-ups were lost with it
     from notifications.tasks import tick
 
-    with worker_in_this_process(own_redis.url):
+    with worker_in_this_process():
         tick.delay()
         assert wait_for(
             lambda: Delivery.objects.filter(status=DeliveryStatus.SENT).count() == len(cases)

@@ -8,7 +8,6 @@ Set CASEWORK_REHEARSAL_SECONDS to run it longer (60 by default)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
 import threading
@@ -16,7 +15,6 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from typing import Any
 
 import pytest
 
@@ -24,9 +22,9 @@ from cases.models import Action, Case, CaseEvent, ProgressReport, State
 from casework import clock, workdays
 from casework.models import Region, User
 from notifications.models import ChannelPreference, Delivery, DeliveryStatus, Kind, Notification
+from scripts.mobile_e2e import Phone
 from tests.factories import new_case
-from tests.notifications.test_engine_integration import wait_for
-from tests.processes import OwnRedis, free_port, service_env, start_at_our_time, stop
+from tests.processes import OwnRedis, free_port, service_env, start_at_our_time, stop, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -35,29 +33,15 @@ CASES_PER_COUNTY = 15
 THREADS_PER_OFFICER = 3
 
 
-class Phone:
-    """An officer's phone: JSON over HTTP with its token (the standard library's urllib)."""
-
-    def __init__(self, base: str, username: str) -> None:
-        self.base = base
-        self.token = ""
-        status, body = self.call(
-            "POST", "/api/v1/auth/login/", {"username": username, "password": "pw-for-tests"}
-        )
-        assert status == 200, body
-        self.token = body["token"]
-
-    def call(self, method: str, path: str, payload: object = None) -> tuple[int, Any]:
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if self.token:
-            request.add_header("Authorization", f"Token {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                return answer.status, json.loads(answer.read() or b"null")
-        except urllib.error.HTTPError as refused:
-            return refused.code, json.loads(refused.read() or b"null")
+def phone_for(base: str, username: str) -> Phone:
+    """The project's own stand-in for a phone (scripts/mobile_e2e.py), logged in."""
+    phone = Phone(base)
+    status, body = phone.json(
+        "POST", "/api/v1/auth/login/", {"username": username, "password": "pw-for-tests"}
+    )
+    assert status == 200, body
+    phone.token = body["token"]
+    return phone
 
 
 def test_two_of_everything_under_load_records_each_change_once_and_sends_each_reminder_once(
@@ -162,25 +146,25 @@ def test_two_of_everything_under_load_records_each_change_once_and_sends_each_re
 
         def phone(username: str, seed: int) -> None:
             rng = random.Random(seed)
-            phones = {base: Phone(base, username) for base in bases}
+            phones = {base: phone_for(base, username) for base in bases}
             while time.monotonic() < stop_at:
                 base = rng.choice(bases)
                 phone = phones[base]
                 case_id = rng.choice(cases[username])
                 try:
-                    status, case = phone.call("GET", f"/api/v1/cases/{case_id}/")
+                    status, case = phone.json("GET", f"/api/v1/cases/{case_id}/")
                     outcomes.append(("read", status, base))
                     if status != 200:
                         continue
                     if case["state"] == State.ASSIGNED:
-                        status, _ = phone.call(
+                        status, _ = phone.json(
                             "POST",
                             f"/api/v1/cases/{case_id}/transitions/",
                             {"transition": "start", "expected_version": case["version"]},
                         )
                         outcomes.append(("start", status, base))
                     else:
-                        status, _ = phone.call(
+                        status, _ = phone.json(
                             "POST",
                             f"/api/v1/cases/{case_id}/progress-reports/",
                             {"text": f"排查进展{rng.randrange(1000)}", "percent": 30},
