@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case as When_
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from cases.models import (
+    URGENT_FIRST,
     Case,
     DateRecomputation,
     ExtensionRequest,
@@ -16,27 +16,11 @@ from cases.models import (
     ProgressReport,
     RecomputationStatus,
     State,
+    urgency,
 )
 from cases.rules import is_city_supervisor
 from casework import clock, workdays
 from casework.models import User
-
-
-def urgency() -> When_:
-    """Work owed by the unit (assigned, rectifying) first, then what waits for the city
-    (submitted, then verified), then what is closed. An expression, not an annotation, so that
-    any queryset of cases can be ordered by it (the admin's related-case dropdowns too)."""
-    return When_(
-        When(state__in=[State.ASSIGNED, State.RECTIFYING], then=Value(0)),
-        When(state=State.SUBMITTED, then=Value(1)),
-        When(state=State.VERIFIED, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-
-
-# The one order of case lists, most urgent first: the admin, the API and exports.
-URGENT_FIRST = (urgency().asc(), "deadline", "id")
 
 
 def case_list(*, fetched_by: User) -> QuerySet[Case]:

@@ -188,3 +188,19 @@ class DatabaseUnavailableMiddleware:
             )
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response
+
+
+class RequestRoleCache:
+    """Each user's memberships read once per request (``casework.models.request_roles``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from casework.models import request_roles
+
+        token = request_roles.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            request_roles.reset(token)

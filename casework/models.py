@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
@@ -235,11 +236,28 @@ class User(AbstractUser):
     def get_short_name(self) -> str:
         return self.full_name or self.username
 
+    def _role_pairs(self) -> frozenset[tuple[str, int]] | None:
+        """This user's (role, region) pairs, read once per request (``request_roles``); None
+        outside a request, where each question is its own query."""
+        cache = request_roles.get()
+        if cache is None:
+            return None
+        if self.pk not in cache:
+            cache[self.pk] = frozenset(self.memberships.values_list("role", "region_id"))
+        return cache[self.pk]
+
     def roles(self) -> set[str]:
+        pairs = self._role_pairs()
+        if pairs is not None:
+            return {role for role, _ in pairs}
         return set(self.memberships.values_list("role", flat=True))
 
     def has_role(self, role: str, region: Region | None = None) -> bool:
         """Whether this user holds ``role``; with ``region``, over that region or one above it."""
+        pairs = self._role_pairs()
+        if pairs is not None:
+            above = None if region is None else set(region.ancestor_ids)
+            return any(r == role and (above is None or pk in above) for r, pk in pairs)
         memberships = self.memberships.filter(role=role)
         if region is None:
             return memberships.exists()
@@ -248,9 +266,26 @@ class User(AbstractUser):
     def has_role_over_any(self, role: str, regions: Iterable[Region]) -> bool:
         """Whether this user holds ``role`` over any of ``regions`` (or a region above one)."""
         ancestors = {pk for region in regions for pk in region.ancestor_ids}
-        return bool(ancestors) and (
-            self.memberships.filter(role=role, region_id__in=ancestors).exists()
-        )
+        if not ancestors:
+            return False
+        pairs = self._role_pairs()
+        if pairs is not None:
+            return any(r == role and pk in ancestors for r, pk in pairs)
+        return self.memberships.filter(role=role, region_id__in=ancestors).exists()
+
+
+# Each user's memberships as read once in this request (casework.middleware.RequestRoleCache):
+# a case page asks "may this person act?" for every action, each a query before (15 on the case
+# detail API). A membership saved or deleted empties it.
+request_roles: ContextVar[dict[int, frozenset[tuple[str, int]]] | None] = ContextVar(
+    "request_roles", default=None
+)
+
+
+def _forget_roles() -> None:
+    cache = request_roles.get()
+    if cache:
+        cache.clear()
 
 
 class Membership(models.Model):
@@ -285,6 +320,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.region}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().save(*args, **kwargs)
+        _forget_roles()
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        deleted = super().delete(*args, **kwargs)
+        _forget_roles()
+        return deleted
 
     def clean(self) -> None:
         if (

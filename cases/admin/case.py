@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin import RelatedOnlyFieldListFilter, helpers
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -26,10 +26,11 @@ from cases.admin.bulk import CaseBulkActions
 from cases.admin.case_pages import CaseActionPages
 from cases.admin.common import (
     FORM_ONLY_FIELDS,
+    CappedPaginator,
     ServiceRefused,
     apply_service_error,
 )
-from cases.admin.filters import BatchFilter, OverdueFilter, ReopenedFilter
+from cases.admin.filters import BatchFilter, OverdueFilter, ReopenedFilter, VisibleRegionFilter
 from cases.admin.inlines import (
     AttachmentInline,
     CaseEventInline,
@@ -154,19 +155,23 @@ class CaseAdmin(
     list_display_links = ["number_shown", "short_summary"]
     list_filter = [
         "state",
-        ("source__stream", RelatedOnlyFieldListFilter),
-        ("source", RelatedOnlyFieldListFilter),
+        # Choices read from their own small tables, never by a DISTINCT scan of the ledger: the
+        # related-only filters cost a scan each (5 × 30 ms at 100,000 cases).
+        "source__stream",
+        "source",
         ("batch", BatchFilter),
-        ("region", RelatedOnlyFieldListFilter),
+        ("region", VisibleRegionFilter),
         "kind",
-        ("pollution_types", RelatedOnlyFieldListFilter),
+        "pollution_types",
         OverdueFilter,
         "is_priority",
         ReopenedFilter,
     ]
     search_fields = ["acceptance_number", "summary", "address"]
-    date_hierarchy = "deadline"
+    # No date hierarchy: its years bar scanned the ledger twice on every page (MIN/MAX, then
+    # DISTINCT years); the deadline filter (overdue, due within 7 days) is what lists use.
     list_per_page = 50
+    paginator = CappedPaginator
     # A large ledger: no second, unfiltered COUNT(*) on every page.
     show_full_result_count = False
     autocomplete_fields = ["duplicate_of", "co_units"]

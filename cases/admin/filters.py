@@ -11,18 +11,34 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Batch, Case
 from casework import clock
+from casework.models import Region
 
 # --- list filters --------------------------------------------------------------------------------
 
 
-class BatchFilter(admin.RelatedOnlyFieldListFilter):
-    """The batches of the listed cases, named with their source in one query (the stock filter
-    asked the source of each batch: one query per batch, 2,181 on a ledger of several rounds)."""
+class BatchFilter(admin.RelatedFieldListFilter):
+    """A source's batches, once a source is picked (a ledger of several rounds has thousands of
+    batches: no list to scroll, and no DISTINCT scan of the ledger to find them); named with
+    their source in one query."""
+
+    def has_output(self) -> bool:
+        return bool(self.lookup_choices)
 
     def field_choices(self, field, request, model_admin):  # type: ignore[no-untyped-def]
-        used = model_admin.get_queryset(request).order_by().values("batch_id")
-        batches = Batch.objects.filter(pk__in=used).select_related("source")
-        return [(b.pk, str(b)) for b in batches.order_by("source__name", "number")]
+        source = request.GET.get("source__id__exact", "")
+        if not source.isdigit():
+            return []
+        batches = Batch.objects.filter(source_id=int(source)).select_related("source")
+        return [(b.pk, str(b)) for b in batches.order_by("number")]
+
+
+class VisibleRegionFilter(admin.RelatedFieldListFilter):
+    """The regions the person may see (a county officer: their county), read from the regions,
+    not by a DISTINCT scan of the ledger's cases."""
+
+    def field_choices(self, field, request, model_admin):  # type: ignore[no-untyped-def]
+        regions = Region.objects.visible_to(request.user).order_by("sort_order", "pk")
+        return [(r.pk, r.name) for r in regions]
 
 
 class OverdueFilter(admin.SimpleListFilter):

@@ -3,7 +3,7 @@ the work reported on it (``work``), what supervisors decide (``decisions``), the
 (``events``) and site checks (``field_checks``). Import from here: `from cases.models import Case`.
 """
 
-from cases.models.case import Case, CaseQuerySet
+from cases.models.case import URGENT_FIRST, Case, CaseQuerySet, urgency
 from cases.models.choices import (
     FEEDBACK_PENDING,
     HANDLING_FIELDS,
@@ -44,6 +44,7 @@ __all__ = [
     "FEEDBACK_PENDING",
     "HANDLING_FIELDS",
     "OPEN_STATES",
+    "URGENT_FIRST",
     "Action",
     "Attachment",
     "Batch",
@@ -80,4 +81,5 @@ __all__ = [
     "TruthFinding",
     "attachment_path",
     "field_check_photo_path",
+    "urgency",
 ]

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "casework.middleware.RequestSizeLimitMiddleware",
     "casework.middleware.RefuseControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "casework.middleware.RequestRoleCache",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "casework.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
