@@ -19,6 +19,7 @@ from rest_framework.viewsets import GenericViewSet
 from cases.api.filters import (
     CaseFilter,
 )
+from cases.api.pagination import CaseListPagination
 from cases.api.requests import (
     AttachmentRequestSerializer,
     CoUnitsRequestSerializer,
@@ -73,6 +74,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
     """The cases the user may see; a case outside their jurisdiction is a 404 on every route."""
 
     filterset_class = CaseFilter
+    pagination_class = CaseListPagination
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["deadline", "updated_at", "assigned_on", "acceptance_number", "id"]
     # No default here: without ?ordering= the list keeps the selector's one order, most urgent

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases.models import Case, CaseEvent, State
+from cases.models import URGENT_FIRST, Case, CaseEvent, State
 from casework.models import Region, User
 from notifications.models import Kind
 from notifications.services import notify
@@ -146,13 +146,51 @@ def test_filters_ordering_and_a_capped_page(ledger: dict[str, Case], supervisor:
     Pagination.max_page_size, cap = 2, Pagination.max_page_size
     try:
         response = client.get("/api/v1/cases/", {"page_size": 100000})
+        numbered = client.get("/api/v1/cases/", {"page_size": 100000, "page": 1})
     finally:
         Pagination.max_page_size = cap
-    assert response.json()["count"] == 3 and len(response.json()["results"]) == 2
+    assert len(response.json()["results"]) == 2 and response.json()["next"]
+    assert numbered.json()["count"] == 3 and len(numbered.json()["results"]) == 2
     assert cap == 200
     bad = client.get("/api/v1/cases/", {"due_before": "not-a-date"})
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["attr"] == "due_before"
+
+
+def test_the_list_pages_by_cursor_in_its_one_order_and_by_number_when_asked(
+    supervisor: User, jizhou: Region
+) -> None:
+    """Most urgent first, page after page, each case once; a page number still answers with a
+    count; a tampered cursor is a 400 on the cursor, not a 500."""
+    today = timezone.localdate()
+    for n in range(7):
+        new_case(
+            supervisor,
+            jizhou,
+            acceptance_number=f"C-{n}",
+            deadline=today + dt.timedelta(days=n % 3),
+        )
+    done = new_case(supervisor, jizhou, acceptance_number="C-closed")
+    Case.objects.filter(pk=done.pk).update(state="closed")  # last in the order, whatever its date
+    client = token_client("supervisor")
+    seen, url, pages = [], "/api/v1/cases/?page_size=3", 0
+    while url:
+        body = client.get(url).json()
+        assert "count" not in body
+        seen += [(row["acceptance_number"], row["deadline"]) for row in body["results"]]
+        url, pages = body["next"], pages + 1
+        assert (body["first"] is None) == (pages == 1)
+    expected = [
+        (c.acceptance_number, c.deadline.isoformat()) for c in Case.objects.order_by(*URGENT_FIRST)
+    ]
+    assert seen == expected and seen[-1][0] == "C-closed" and pages == 3
+    numbered = client.get("/api/v1/cases/", {"page_size": 3, "page": 3}).json()
+    assert numbered["count"] == 8 and [r["acceptance_number"] for r in numbered["results"]] == [
+        n for n, _ in expected[6:]
+    ]
+    for bad in ("abc", "W10", "WzksIjIwMjYtMDEtMDEiLDFd", "%00"):
+        refused = client.get("/api/v1/cases/", {"cursor": bad})
+        assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "cursor"
 
 
 def test_the_detail_has_the_trail_and_the_allowed_transitions(
