@@ -95,14 +95,18 @@ def _sources(count: int) -> list[tuple[Source, list[int]]]:
     return made
 
 
-def generate(count: int, *, say: Callable[[str], None] = lambda line: None) -> tuple[User, User]:
-    """Fill an empty database with ``count`` cases and what hangs off them."""
+def generate(
+    count: int, *, first: int = 1, say: Callable[[str], None] = lambda line: None
+) -> tuple[User, User]:
+    """Add ``count`` cases numbered from ``first`` (BENCH-00000001…) and what hangs off them;
+    numbers already there are not made again."""
     if connection.vendor != "postgresql":
         raise RuntimeError("the scale ledger is generated inside PostgreSQL")
     supervisor, officer = people()
-    if Case.objects.filter(acceptance_number__startswith=PREFIX).exists():
+    if Case.objects.filter(acceptance_number=f"{PREFIX}{first:08d}").exists():
         return supervisor, officer
-    sources = _sources(count)
+    after = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    sources = _sources(first + count - 1)
     city = Region.objects.get(gb_code="360800")
     counties = list(Region.objects.filter(parent=city).order_by("pk"))
     units = {u.region_id: u.pk for u in ResponsibleUnit.objects.filter(region__in=counties)}
@@ -122,7 +126,7 @@ def generate(count: int, *, say: Callable[[str], None] = lambda line: None) -> t
         cursor.execute("SELECT setseed(0.42)")
         cursor.execute(
             "CREATE TEMP TABLE bench_batch (source_idx int, n int, batch_id bigint, "
-            "source_id bigint) ON COMMIT DROP"
+            "source_id bigint)"
         )
         for idx, (source, ids) in enumerate(sources):
             cursor.executemany(
@@ -131,6 +135,8 @@ def generate(count: int, *, say: Callable[[str], None] = lambda line: None) -> t
             )
         params = {
             "n": count,
+            "first": first,
+            "after": after,
             "sources": len(sources),
             "batches": len(sources[0][1]),
             "regions": region_ids,
@@ -144,7 +150,7 @@ def generate(count: int, *, say: Callable[[str], None] = lambda line: None) -> t
             WITH draw AS (
                 SELECT g, random() AS r_state, random() AS r_kind, random() AS r_age,
                        random() AS r_len, random() AS r_late, random() AS r_misc
-                FROM generate_series(1, %(n)s) g
+                FROM generate_series(%(first)s, %(first)s + %(n)s - 1) g
             ), shaped AS (
                 SELECT *, {_state_sql()} AS state,
                        CASE WHEN r_kind < 0.8 THEN 'petition' ELSE 'finding' END AS kind
@@ -159,7 +165,8 @@ def generate(count: int, *, say: Callable[[str], None] = lambda line: None) -> t
                     WHEN state IN ('assigned', 'rectifying') THEN GREATEST(assigned_on,
                         CASE WHEN r_late < 0.33 THEN %(today)s::date - 1 - (r_late * 360)::int
                              ELSE %(today)s::date + ((r_late - 0.33) * 500)::int END)
-                    ELSE assigned_on + 15 + (r_len * 380)::int END AS deadline
+                    ELSE LEAST(assigned_on + 15 + (r_len * 380)::int, %(today)s::date - 20)
+                    END AS deadline
                 FROM dated
             )
             INSERT INTO cases_case (
@@ -216,28 +223,22 @@ def generate(count: int, *, say: Callable[[str], None] = lambda line: None) -> t
             """,
             params,
         )
-        # Closed cases whose close date falls after today are still in notice: keep them true.
-        cursor.execute(
-            "UPDATE cases_case SET closed_at = now() - interval '1 day' "
-            "WHERE closed_at > now() AND acceptance_number LIKE %s",
-            [PREFIX + "%"],
-        )
         step(
             "repeats (重复件)",
             """
             UPDATE cases_case c SET duplicate_of_id = o.id
             FROM cases_case o
             WHERE c.kind = 'petition' AND c.id %% 100 = 7 AND o.id = c.id - 60
-              AND o.source_id = c.source_id
+              AND o.source_id = c.source_id AND c.id > %(after)s
             """,
-            {},
+            params,
         )
         step(
             "co-operating units",
             """
             INSERT INTO cases_case_co_units (case_id, responsibleunit_id)
             SELECT c.id, (%(units)s::bigint[])[1 + (c.id + 5) %% 13]
-            FROM cases_case c WHERE c.id %% 50 = 3
+            FROM cases_case c WHERE c.id %% 50 = 3 AND c.id > %(after)s
             """,
             params,
         )
@@ -256,9 +257,10 @@ def generate(count: int, *, say: Callable[[str], None] = lambda line: None) -> t
             FROM cases_case c
             JOIN LATERAL generate_series(0, array_position(%(states)s::text[], c.state) - 1)
                  s(i) ON true
+            WHERE c.id > %(after)s
             ORDER BY c.id, s.i
             """,
-            {"trail": list(TRAIL), "states": list(STATES)},
+            {"trail": list(TRAIL), "states": list(STATES), "after": after},
         )
         step(
             "progress reports",
@@ -270,9 +272,9 @@ def generate(count: int, *, say: Callable[[str], None] = lambda line: None) -> t
             FROM cases_case c
             JOIN LATERAL generate_series(1, CASE WHEN c.state = 'rectifying' THEN 1 + c.id %% 4
                                                  WHEN c.id %% 3 = 0 THEN 1 ELSE 0 END) s(i) ON true
-            WHERE c.assigned_on + (s.i * 20)::int < %(today)s::date
+            WHERE c.assigned_on + (s.i * 20)::int < %(today)s::date AND c.id > %(after)s
             """,
-            {"officer": officer.pk, "today": today},
+            {"officer": officer.pk, "today": today, "after": after},
         )
         step(
             "reminder schedules",
@@ -283,10 +285,11 @@ def generate(count: int, *, say: Callable[[str], None] = lambda line: None) -> t
                    GREATEST(c.deadline - 3, %(today)s::date + 1) + time '09:00',
                    CASE WHEN c.deadline < %(today)s::date THEN 2 ELSE 0 END,
                    NULL, now()
-            FROM cases_case c WHERE c.state IN ('assigned', 'rectifying')
+            FROM cases_case c WHERE c.state IN ('assigned', 'rectifying') AND c.id > %(after)s
             """,
-            {"today": today},
+            {"today": today, "after": after},
         )
+        cursor.execute("DROP TABLE bench_batch")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     say(f"  {count:,} cases in {time.perf_counter() - started:.1f} s")

@@ -1,0 +1,95 @@
+"""`make bench`'s small version in CI: the hot paths cost the same number of queries on a ledger
+ten times larger, read the indexes named for them, and the benchmark runs end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from cases.models import Case
+from casework import clock
+from ops import bench_ledger
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def hot_paths(supervisor, officer) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The queries each hot path costs now."""
+    api, officer_api = APIClient(), APIClient()
+    api.force_authenticate(supervisor)
+    officer_api.force_authenticate(officer)
+    admin, officer_admin = Client(), Client()
+    admin.force_login(supervisor)
+    officer_admin.force_login(officer)
+    source = Case.objects.filter(batch__isnull=False).values_list("source_id", flat=True)[0]
+    detail = Case.objects.filter(region__name="吉州区", state="closed").order_by("pk")[0]
+    second = api.get("/api/v1/cases/").json()["next"]
+    paths = {
+        "changelist, supervisor": lambda: admin.get("/admin/cases/case/"),
+        "changelist, a source's batches": lambda: admin.get(
+            "/admin/cases/case/", {"source__id__exact": source}
+        ),
+        "changelist overdue, officer": lambda: officer_admin.get(
+            "/admin/cases/case/", {"overdue": "yes"}
+        ),
+        "api list, supervisor": lambda: api.get("/api/v1/cases/"),
+        "api list next page": lambda: api.get(second),
+        "api list, officer": lambda: officer_api.get("/api/v1/cases/"),
+        "api detail, officer": lambda: officer_api.get(f"/api/v1/cases/{detail.pk}/"),
+        "overdue report": lambda: api.get("/api/v1/reports/overdue/"),
+        "overdue trend": lambda: api.get("/api/v1/reports/overdue-trend/"),
+        "closure rates": lambda: api.get("/api/v1/reports/closure-rate/", {"group_by": "county"}),
+    }
+    counts = {}
+    for name, call in paths.items():
+        with CaptureQueriesContext(connection) as captured:
+            response = call()
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = len(captured)
+    return counts
+
+
+def test_the_hot_paths_cost_the_same_queries_on_a_ledger_ten_times_larger() -> None:
+    supervisor, officer = bench_ledger.generate(300)
+    small = hot_paths(supervisor, officer)
+    bench_ledger.generate(2700, first=301)
+    assert Case.objects.count() == 3000
+    large = hot_paths(supervisor, officer)
+    assert large == small
+    # The case page's questions of who may act: one read of the memberships, not one each.
+    assert small["api detail, officer"] <= 12
+
+
+def plan(sql: str, params: list[object]) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_lists_read_the_indexes_named_for_them() -> None:
+    from cases.selectors import case_list
+
+    supervisor, _ = bench_ledger.generate(3000)
+    page = case_list(fetched_by=supervisor)[:51]
+    assert "case_urgency_idx" in plan(*page.query.sql_with_params())
+    from supervision.reports import overdue_cases
+
+    overdue = overdue_cases(cases=Case.objects.visible_to(supervisor), today=clock.today())[:1000]
+    assert "case_open_deadline_idx" in plan(*overdue.query.sql_with_params())
+
+
+def test_the_benchmark_runs_end_to_end_and_writes_its_table(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    call_command(
+        "bench", cases=400, runs=1, import_rows=0, out=str(tmp_path), smoke=True, stdout=None
+    )
+    table = json.loads((tmp_path / "postgresql-400.json").read_text(encoding="utf-8"))
+    names = [row["name"] for row in table["rows"]]
+    assert "api list deep page, supervisor" in names and table["cases"] == 400
+    assert all(row["floor_ms"] for row in table["rows"] if row["name"].startswith("api list"))
+    assert "| overdue trend api |" in (tmp_path / "postgresql-400.md").read_text(encoding="utf-8")
