@@ -60,6 +60,10 @@ def people() -> tuple[User, User]:
     officer.memberships.get_or_create(
         region=Region.objects.get(name="吉州区"), role=Role.COUNTY_OFFICER
     )
+    # An officer in each other county, so that every county's reminders reach someone.
+    for county in Region.objects.filter(parent=city).exclude(name="吉州区"):
+        user, _ = User.objects.get_or_create(username=f"bench-officer-{county.gb_code}")
+        user.memberships.get_or_create(region=county, role=Role.COUNTY_OFFICER)
     return supervisor, officer
 
 

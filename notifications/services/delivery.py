@@ -5,7 +5,9 @@ channel and telling the supervisors."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,6 +16,7 @@ from django.template.loader import render_to_string
 
 from cases.models import Case
 from casework import clock
+from casework.bulk import bulk_insert
 from casework.models import Region, Role, User
 from notifications.models import (
     ChannelPreference,
@@ -44,6 +47,66 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     return title.strip()[:200], body.strip()
 
 
+def dedupe_key(dedupe: str, user: User) -> str:
+    """A message's key for one recipient: the inbox holds each key once."""
+    return f"{dedupe}:{user.pk}"[:200]
+
+
+@dataclass(frozen=True)
+class Message:
+    recipients: list[User]
+    kind: str
+    title: str
+    body: str
+    dedupe: str
+    case: Case | None = None
+    level: int = Level.NONE
+
+
+def notify_many(messages: list[Message]) -> int:
+    """``notify`` for many messages at once, in a few queries whatever their number: for a
+    caller that holds the rows the messages come from locked (the reminder scan), so no one
+    else writes the same keys meanwhile; a key already in the inbox is left out. Returns how
+    many inbox rows were written."""
+    rows = [
+        {
+            "recipient_id": user.pk,
+            "case_id": message.case.pk if message.case else None,
+            "kind": message.kind,
+            "level": message.level,
+            "title": message.title,
+            "body": message.body,
+            "dedupe_key": dedupe_key(message.dedupe, user),
+            "created_at": clock.now(),
+        }
+        for message in messages
+        for user in message.recipients
+    ]
+    there = set(
+        Notification.objects.filter(dedupe_key__in=[r["dedupe_key"] for r in rows]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    rows = list({r["dedupe_key"]: r for r in rows if r["dedupe_key"] not in there}.values())
+    bulk_insert(Notification, rows)
+    channels: dict[int, list[ChannelPreference]] = defaultdict(list)
+    for preference in ChannelPreference.objects.filter(
+        user_id__in={r["recipient_id"] for r in rows}, enabled=True
+    ):
+        channels[preference.user_id].append(preference)
+    deliveries = [
+        {"notification_id": r["id"], "channel": p.channel, "address": p.address}
+        for r in rows
+        for p in channels[r["recipient_id"]]
+    ]
+    bulk_insert(Delivery, deliveries)
+    for delivery in deliveries:
+        transaction.on_commit(
+            lambda pk=delivery["id"]: delivery_created.send(sender=Delivery, delivery_id=pk)
+        )
+    return len(rows)
+
+
 def notify(
     *,
     recipients: Iterable[User],
@@ -67,7 +130,7 @@ def notify(
                     level=level,
                     title=title,
                     body=body,
-                    dedupe_key=f"{dedupe}:{user.pk}"[:200],
+                    dedupe_key=dedupe_key(dedupe, user),
                 )
         except IntegrityError:
             continue  # already written: a retry or a racing scanner

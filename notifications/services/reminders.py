@@ -27,8 +27,9 @@ from notifications.models import (
     ReminderRule,
 )
 from notifications.services.delivery import (
+    Message,
     _render,
-    notify,
+    notify_many,
 )
 
 logger = logging.getLogger(__name__)
@@ -45,12 +46,17 @@ class Rung:
     due_at: dt.datetime
 
 
-def _schedule(deadline: dt.date) -> list[Rung]:
+def _rules() -> list[ReminderRule]:
+    return list(ReminderRule.objects.filter(is_active=True).order_by("offset_working_days"))
+
+
+def _schedule(deadline: dt.date, rules: list[ReminderRule] | None = None) -> list[Rung]:
     """The ladder's rungs for ``deadline``, rung by rung: a rung whose day cannot be counted (a
     year beyond the calendar's range) is left out, and the others still go out. Raises
-    ``CalendarOutOfRange`` only when no rung can be counted at all."""
+    ``CalendarOutOfRange`` only when no rung can be counted at all. ``rules``: the active rules
+    when the caller has read them already (a scan reads them once)."""
     rungs, failure = [], None
-    for rule in ReminderRule.objects.filter(is_active=True).order_by("offset_working_days"):
+    for rule in _rules() if rules is None else rules:
         try:
             day = workdays.shift_working_days(deadline, rule.offset_working_days)
         except workdays.CalendarOutOfRange as exc:
@@ -179,51 +185,87 @@ def reminders_schedule_new(cases: Iterable[Any]) -> int:
 # --- the scan ------------------------------------------------------------------------------------
 
 
-def reminders_scan(*, limit: int = 1000) -> int:
-    """Send every reminder that is due; returns how many rungs were sent."""
+CHUNK = 500  # reminders claimed per transaction
+
+
+def reminders_scan(*, limit: int = 10_000) -> int:
+    """Send every reminder that is due (up to ``limit`` per call); returns how many rungs were
+    sent.
+
+    Set-based: a chunk of due schedules is locked at once (FOR UPDATE SKIP LOCKED: a second
+    scanner takes the next chunk, never the same rows), each one's rung worked out in Python
+    (the ladder counted once per deadline, each audience read once per scan), then the chunk's
+    schedules moved on in one UPDATE and its inbox rows and deliveries written in bulk, in the
+    same transaction — a crash sends none of the chunk, a commit all of it, once. Was ~9 queries
+    and ~18 ms per reminder (175 s for the 10,000 due the morning after a holiday)."""
     now = clock.now()
-    due = list(
-        CaseReminder.objects.filter(next_reminder_at__lte=now)
-        .order_by("next_reminder_at")
-        .values_list("pk", "next_reminder_at")[:limit]
-    )
-    return sum(_fire(pk, due_at, now) for pk, due_at in due)
+    rules: list[ReminderRule] | None = None  # read when something is due
+    ladders: dict[dt.date, list[Rung]] = {}
+    audiences: dict[tuple[str, int, int], list[User]] = {}
+    sent = seen = 0
+    while seen < limit:
+        with transaction.atomic():
+            chunk = list(
+                CaseReminder.objects.filter(next_reminder_at__lte=now)
+                .order_by("next_reminder_at", "pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("case__region", "case__unit", "case__source", "next_rule")[
+                    : min(CHUNK, limit - seen)
+                ]
+            )
+            if not chunk:
+                break
+            seen += len(chunk)
+            rules = _rules() if rules is None else rules
+            sent += _fire_chunk(chunk, now, rules, ladders, audiences)
+    return sent
 
 
-def _fire(pk: int, due_at: dt.datetime, now: dt.datetime) -> int:
-    with transaction.atomic():
-        reminder = CaseReminder.objects.select_related(
-            "case__region", "case__unit", "case__source"
-        ).get(pk=pk)
+def _fire_chunk(
+    chunk: list[CaseReminder],
+    now: dt.datetime,
+    rules: list[ReminderRule],
+    ladders: dict[dt.date, list[Rung]],
+    audiences: dict[tuple[str, int, int], list[User]],
+) -> int:
+    moved, messages = [], []
+    for reminder in chunk:
         case = reminder.case
-        if reminder.next_reminder_at != due_at:
-            return 0  # another scanner has it
         if (reminder.deadline, reminder.state) != (case.deadline, case.state) or (
             reminder.next_rule is None
         ):
             # The case changed without its schedule being remade, or the schedule waited for
             # a calendar: remake it, send nothing yet.
             reminder_reschedule(case=case, force=True)
-            return 0
-        rungs = _schedule(case.deadline)
-        start = next((i for i, r in enumerate(rungs) if r.rule == reminder.next_rule), len(rungs))
+            continue
+        if case.deadline not in ladders:
+            ladders[case.deadline] = _schedule(case.deadline, rules)
+        rungs = ladders[case.deadline]
+        start = next(
+            (i for i, r in enumerate(rungs) if r.rule.pk == reminder.next_rule_id), len(rungs)
+        )
         # Catching up (the scanner was down, or the case came in late): of the rungs due by now,
         # send only the highest; the lower ones are stale news.
         rung = next((r for r in reversed(rungs[start:]) if r.due_at <= now), None)
         following = next((r for r in rungs[start:] if r.due_at > now), None)
-        claimed = CaseReminder.objects.filter(pk=pk, next_reminder_at=due_at).update(
-            next_reminder_at=following.due_at if following else None,
-            next_rule=following.rule if following else None,
-            level=max(reminder.level, rung.rule.level if rung else 0),
-            last_sent_at=now,
-        )
-        if claimed != 1 or rung is None:
-            return 0
-        _send_rung(case, reminder, rung)
-    return 1
+        reminder.next_reminder_at = following.due_at if following else None
+        reminder.next_rule = following.rule if following else None
+        reminder.level = max(reminder.level, rung.rule.level if rung else 0)
+        reminder.last_sent_at = now
+        moved.append(reminder)
+        if rung is not None:
+            key = (rung.rule.audience, case.region_id, case.unit_id)
+            if key not in audiences:
+                audiences[key] = audience(case, rung.rule.audience)
+            messages.append(_rung_message(case, reminder, rung, audiences[key]))
+    CaseReminder.objects.bulk_update(
+        moved, ["next_reminder_at", "next_rule", "level", "last_sent_at"], batch_size=CHUNK
+    )
+    notify_many(messages)
+    return len(messages)
 
 
-def _send_rung(case: Case, reminder: CaseReminder, rung: Rung) -> None:
+def _rung_message(case: Case, reminder: CaseReminder, rung: Rung, people: list[User]) -> Message:
     today = clock.today()
     context = {
         "case": case,
@@ -233,8 +275,8 @@ def _send_rung(case: Case, reminder: CaseReminder, rung: Rung) -> None:
         "office": settings.CASEWORK_OFFICE_NAME,
     }
     title, body = _render("notifications/reminder.txt", context)
-    notify(
-        recipients=audience(case, rung.rule.audience),
+    return Message(
+        recipients=people,
         case=case,
         kind=Kind.REMINDER,
         level=rung.rule.level,

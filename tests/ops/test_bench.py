@@ -3,6 +3,7 @@ ten times larger, read the indexes named for them, and the benchmark runs end to
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -93,3 +94,40 @@ def test_the_benchmark_runs_end_to_end_and_writes_its_table(tmp_path) -> None:  
     assert "api list deep page, supervisor" in names and table["cases"] == 400
     assert all(row["floor_ms"] for row in table["rows"] if row["name"].startswith("api list"))
     assert "| overdue trend api |" in (tmp_path / "postgresql-400.md").read_text(encoding="utf-8")
+
+
+def due_now(count: int) -> int:
+    """Make ``count`` more of 吉州区's overdue schedules due now, from their first rung."""
+    from notifications.models import CaseReminder, ReminderRule
+
+    first = ReminderRule.objects.filter(is_active=True).order_by("offset_working_days")[0]
+    pending = CaseReminder.objects.filter(
+        case__region__name="吉州区",
+        case__state__in=["assigned", "rectifying"],
+        case__duplicate_of__isnull=True,
+        case__deadline__lt=clock.today(),
+        last_sent_at__isnull=True,
+    ).order_by("pk")
+    ids = list(pending.values_list("pk", flat=True)[:count])
+    CaseReminder.objects.filter(pk__in=ids).update(
+        next_reminder_at=clock.now() - dt.timedelta(minutes=1), next_rule=first
+    )
+    return len(ids)
+
+
+def test_the_reminder_tick_costs_the_same_queries_for_ten_or_a_hundred_due() -> None:
+    from notifications.models import Notification
+    from notifications.services import reminders_scan
+
+    _, officer = bench_ledger.generate(40_000)
+    scans = []
+    for wanted in (10, 100):
+        assert due_now(wanted) == wanted
+        with CaptureQueriesContext(connection) as captured:
+            sent = reminders_scan()
+        scans.append((sent, len(captured)))
+    (few, few_queries), (many, many_queries) = scans
+    assert (few, many) == (10, 100)
+    assert many_queries <= few_queries + 2  # a few more ladders (deadlines), not one per case
+    assert officer.notifications.count() == 110 == Notification.objects.count()
+    assert reminders_scan() == 0  # nothing is due twice
