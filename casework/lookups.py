@@ -4,7 +4,9 @@ reads the whole table; ``x = ANY(ARRAY(SELECT …))`` evaluates the subquery onc
 index condition, so two of them under an OR are a BitmapOr of two index scans. Case visibility
 (a case's region, or one of its co-operating units') depends on this: measured on 136,000 cases,
 an officer's first page 64 ms with ``IN`` under the OR, 22 ms with this, 17 ms with the region
-alone. Elsewhere (SQLite) it is a plain ``IN``."""
+alone (before lists had case_urgency_idx). Since then the co-operated cases use a plain
+``IN`` (hashed) and only the region this: see ``CaseQuerySet.visible_to``. Elsewhere (SQLite) it
+is a plain ``IN``."""
 
 from __future__ import annotations
 

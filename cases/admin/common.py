@@ -79,7 +79,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.CAP + 1].count()
+        # Neither the list's order nor its columns: rows counted, not computed or sorted.
+        counted = self.object_list.order_by().values("pk")[: self.CAP + 1].count()
         self.capped = counted > self.CAP
         return min(counted, self.CAP)
 
