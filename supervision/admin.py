@@ -10,42 +10,29 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.dateparse import parse_date
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import OPEN_STATES, Batch, Case, ProgressReport
+from cases.models import Batch, Case
 from cases.rules import is_city_supervisor
 from casework import clock
+from casework.admin_scope import NotFoundOutsideScope
 from casework.errors import ApplicationError
+from supervision import export_runs
 from supervision.export_views import XLSX
-from supervision.exports import LEDGER_COLUMNS, workbook
-from supervision.models import Publication
+from supervision.exports import LIST_COLUMNS, list_ledger, workbook
+from supervision.models import ExportRun, ExportState, Publication
 from supervision.publications import publication_create, publication_open
 from supervision.reports import batch_bulletin
 
 
-def _days_overdue(case: Case) -> int | None:
-    if case.state not in OPEN_STATES or case.duplicate_of_id is not None:
-        return None
-    return max(case.calendar_days_overdue(), 0)
-
-
-# What the list shows besides the ledger: how late, and the last progress report.
-LIST_COLUMNS = [
-    *LEDGER_COLUMNS,
-    ("逾期天数（自然日）", _days_overdue),
-    ("最近进展", lambda c: getattr(c, "last_progress_text", None) or ""),
-]
-
-
 def _ledger_file(cases: QuerySet[Case]) -> FileResponse:
-    last = ProgressReport.objects.filter(case=OuterRef("pk")).order_by("-reported_at")
-    cases = cases.annotate(last_progress_text=Subquery(last.values("text")[:1]))
-    stream = workbook(cases.order_by("source", "assigned_on", "id"), LIST_COLUMNS, "台账")
+    stream = workbook(list_ledger(cases), LIST_COLUMNS, "台账")
     return FileResponse(
         stream,
         as_attachment=True,
@@ -54,10 +41,32 @@ def _ledger_file(cases: QuerySet[Case]) -> FileResponse:
     )
 
 
+def _export(request: HttpRequest, cases: QuerySet[Case]) -> HttpResponse:
+    """The ledger file at once, or — more rows than a request should write — an export run
+    for a worker, and the page where it will be ready."""
+    limit = export_runs.inline_limit()
+    if export_runs.rows_up_to(cases, limit) <= limit:
+        return _ledger_file(cases)
+    query = request.GET.copy()
+    for name in ("p", "o", "e"):  # the page, the order and the error flag are not filters
+        query.pop(name, None)
+    run = export_runs.export_start(user=request.user, query=query.urlencode())
+    messages.info(
+        request,
+        _(
+            "More than %(limit)s cases: the ledger is being written in the background. "
+            "It will be ready to download here."
+        )
+        % {"limit": f"{limit:,}"},
+    )
+    return HttpResponseRedirect(reverse("admin:supervision_exportrun_change", args=[run.pk]))
+
+
 @admin.action(description=gettext_lazy("Export the selected cases to Excel (ledger)"))
 def export_selected(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]):  # type: ignore[no-untyped-def]
-    # The queryset is the scoped changelist with its filters (or "select all" of them).
-    return _ledger_file(queryset)
+    # The queryset is the scoped changelist with its filters (or "select all" of them: only
+    # then can it be large, and the list's query string then says which cases they are).
+    return _export(request, queryset)
 
 
 def export_filtered(request: HttpRequest) -> HttpResponse:
@@ -69,7 +78,81 @@ def export_filtered(request: HttpRequest) -> HttpResponse:
     except IncorrectLookupParameters:
         messages.error(request, _("The list's filters could not be read; nothing was exported."))
         return HttpResponseRedirect(reverse("admin:cases_case_changelist"))
-    return _ledger_file(changelist.get_queryset(request))
+    return _export(request, changelist.get_queryset(request))
+
+
+@admin.register(ExportRun)
+class ExportRunAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+    """A person's own ledger exports: how far each has got, and its file when ready."""
+
+    list_display = ["created_at", "state", "progress", "download"]
+    fields = ["created_at", "state", "progress", "download", "filters_shown", "error"]
+    readonly_fields = fields
+    change_list_template = "admin/supervision/exportrun/change_list.html"
+    change_form_template = "admin/supervision/exportrun/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ExportRun]:
+        return export_runs.runs_of(request.user)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # type: ignore[no-untyped-def, type-arg]
+        running = self.get_queryset(request).filter(
+            state__in=[ExportState.QUEUED, ExportState.RUNNING]
+        )
+        extra_context = {**(extra_context or {}), "exports_running": running.exists()}
+        return super().changelist_view(request, extra_context)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return case_admin.has_view_permission(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return case_admin.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("progress"))
+    def progress(self, run: ExportRun) -> str:
+        if run.state == ExportState.QUEUED:
+            return _("waiting for a worker")
+        return _("%(done)s of %(total)s rows") % {
+            "done": f"{run.rows_done:,}",
+            "total": f"{run.rows_total:,}",
+        }
+
+    @admin.display(description=gettext_lazy("file"))
+    def download(self, run: ExportRun) -> str:
+        if run.state != ExportState.DONE:
+            return "—"
+        url = reverse("admin:supervision_exportrun_download", args=[run.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+    @admin.display(description=gettext_lazy("filters"))
+    def filters_shown(self, run: ExportRun) -> str:
+        return run.query or _("none: every case you may see")
+
+    def get_urls(self) -> list:  # type: ignore[type-arg]
+        view = self.admin_site.admin_view(self.download_view)
+        return [
+            path("<int:run_id>/download/", view, name="supervision_exportrun_download"),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request: HttpRequest, run_id: int) -> FileResponse:
+        run = export_runs.runs_of(request.user).filter(pk=run_id, state=ExportState.DONE).first()
+        if run is None or not run.file:
+            raise Http404
+        return FileResponse(
+            run.file.open("rb"),
+            as_attachment=True,
+            filename=f"台账-{run.created_at:%Y%m%d}.xlsx",
+            content_type=XLSX,
+        )
 
 
 case_admin = admin.site.get_model_admin(Case)

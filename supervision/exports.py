@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cases.handling import handling_text
-from cases.models import Batch, Case, FeedbackOutcome, State
+from cases.models import OPEN_STATES, Batch, Case, FeedbackOutcome, ProgressReport, State
 from casework import workdays
 from casework.spreadsheets import safe_cell
 
@@ -150,10 +150,50 @@ WRAPPED = Alignment(wrap_text=True, vertical="top")
 
 
 def workbook(
-    cases: QuerySet[Case], columns: list[Column], title: str, heading: str | None = None
+    cases: QuerySet[Case],
+    columns: list[Column],
+    title: str,
+    heading: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> IO[bytes]:
-    """The cases as a workbook ready to print (``table_workbook``), one row each."""
-    return table_workbook([c[0] for c in columns], table_rows(cases, columns), title, heading)
+    """The cases as a workbook ready to print (``table_workbook``), one row each; ``progress``
+    hears the number of rows written every ``CHUNK`` rows."""
+    rows = table_rows(cases, columns)
+    if progress is not None:
+        rows = _counted(rows, progress)
+    return table_workbook([c[0] for c in columns], rows, title, heading)
+
+
+def _counted(rows: Iterator[list[Any]], progress: Callable[[int], None]) -> Iterator[list[Any]]:
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % CHUNK == 0:
+            progress(done)
+    progress(done)
+
+
+def _days_overdue(case: Case) -> int | None:
+    if case.state not in OPEN_STATES or case.duplicate_of_id is not None:
+        return None
+    return max(case.calendar_days_overdue(), 0)
+
+
+# What the case list's export adds to the ledger: how late, and the last progress report.
+LIST_COLUMNS = [
+    *LEDGER_COLUMNS,
+    ("逾期天数（自然日）", _days_overdue),
+    ("最近进展", lambda c: getattr(c, "last_progress_text", None) or ""),
+]
+
+
+def list_ledger(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The case list's cases as its export writes them: with the last progress report, in the
+    ledger's order (source, date assigned)."""
+    last = ProgressReport.objects.filter(case=OuterRef("pk")).order_by("-reported_at")
+    cases = cases.annotate(last_progress_text=Subquery(last.values("text")[:1]))
+    return cases.order_by("source", "assigned_on", "id")
 
 
 def table_rows(cases: QuerySet[Case], columns: list[Column]) -> Iterator[list[Any]]:

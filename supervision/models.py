@@ -1,4 +1,5 @@
-"""What supervision keeps: a batch's 一览表 as it was published, frozen."""
+"""What supervision keeps: a batch's 一览表 as it was published, frozen; ledger exports too large
+for a request, written by a worker."""
 
 from __future__ import annotations
 
@@ -41,3 +42,45 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch} {self.published_on:%Y-%m-%d}"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Writing")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", _("Failed")
+
+
+def export_path(run: ExportRun, filename: str) -> str:
+    return f"exports/{clock.now():%Y/%m}/{filename}"
+
+
+class ExportRun(models.Model):
+    """A ledger export written by a worker (a city's ledger runs to a million rows): what the
+    person's case list found when they asked, the rows written so far, and the file."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The case list's query string (its filters and search), read again as the person.
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ExportState.choices, default=ExportState.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to=export_path, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=clock.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger export")
+        verbose_name_plural = _("ledger exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"台账 {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
+from supervision import export_runs
 from supervision.circulars import ranking_circular_send
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
 def monthly_ranking() -> int:
     return ranking_circular_send()
+
+
+@shared_task(ignore_result=True)
+def export_ledger(run_id: int) -> str:
+    return export_runs.export_write(run_id).state
+
+
+def enqueue_export(run_id: int) -> None:
+    """Wake a worker for a queued export; if the broker cannot be reached, write it here and
+    now rather than leave it waiting."""
+    try:
+        export_ledger.apply_async((run_id,), retry=False)
+    except Exception:  # kombu raises many kinds when the broker is unreachable
+        logger.warning("broker unreachable; export %s is written in the request", run_id)
+        export_runs.export_write(run_id)

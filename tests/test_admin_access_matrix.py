@@ -92,6 +92,10 @@ def world(  # type: ignore[no-untyped-def]
     from supervision.publications import publication_create
 
     publication = publication_create(batch_id=batch.pk, user=supervisor)
+    from supervision.export_runs import export_write
+    from supervision.models import ExportRun
+
+    export = export_write(ExportRun.objects.create(requested_by=jizhou_officer).pk)
     return {
         "cases_case": case.pk,
         "cases_batch": batch.pk,
@@ -114,6 +118,7 @@ def world(  # type: ignore[no-untyped-def]
         "notifications_reminderrule": ReminderRule.objects.first().pk,
         "auth_group": group.pk,
         "publication": publication.pk,
+        "supervision_exportrun": export.pk,
         "content_type": ContentType.objects.get_for_model(Case).pk,
     }
 
@@ -125,9 +130,12 @@ def url_for(name: str, route: str, world: dict[str, object]) -> str:
     path = path.replace("<int:pk>", str(world.get(model, "")))
     path = path.replace("<str:name>", "progress")
     path = path.replace("<int:publication_id>", str(world["publication"]))
+    path = path.replace("<int:run_id>", str(world["supervision_exportrun"]))
     path = path.replace("<id>", str(world["casework_user"]))
     path = path.replace("<path:content_type_id>", str(world["content_type"]))
-    path = path.replace("(?P<app_label>auth|knox|casework|cases|notifications|intake)/", "cases/")
+    path = path.replace(
+        "(?P<app_label>auth|knox|casework|cases|notifications|intake|supervision)/", "cases/"
+    )
     if name == "autocomplete":
         path += "?app_label=cases&model_name=case&field_name=duplicate_of&term=ADMIN"
     return "/admin/" + path
@@ -258,6 +266,13 @@ EXPECTED = {
     "notifications_notification_delete": "403 403 302 403 403 302 302",
     "notifications_notification_history": "200 404 302 404 404 302 302",
     "notifications_sentrung_add": "403 403 302 403 403 302 302",
+    # A ledger export is its requester's alone (the other roles' lists are their own, empty).
+    "supervision_exportrun_add": "403 403 302 403 403 302 302",
+    "supervision_exportrun_change": "200 404 302 404 404 302 302",
+    "supervision_exportrun_changelist": "200 200 302 200 200 302 302",
+    "supervision_exportrun_delete": "403 403 302 403 403 302 302",
+    "supervision_exportrun_download": "200 404 302 404 404 302 302",
+    "supervision_exportrun_history": "200 404 302 404 404 302 302",
     "notifications_sentrung_change": "403 403 302 302 403 302 302",
     "notifications_sentrung_changelist": "403 403 302 200 403 302 302",
     "notifications_sentrung_delete": "403 403 302 403 403 302 302",

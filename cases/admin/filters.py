@@ -16,23 +16,32 @@ from casework.models import Region
 # --- list filters --------------------------------------------------------------------------------
 
 
-class BatchFilter(admin.RelatedFieldListFilter):
-    """A source's batches, once a source is picked (a ledger of several rounds has thousands of
-    batches: no list to scroll, and no DISTINCT scan of the ledger to find them); named with
-    their source in one query."""
+class ShownWhenApplied(admin.RelatedFieldListFilter):
+    """Django leaves out a filter with fewer than two choices — and then ignores its parameter,
+    so a link to "吉州区's cases" listed every case. Shown (and so applied) whenever it is set."""
 
     def has_output(self) -> bool:
-        return bool(self.lookup_choices)
+        applied = bool(self.lookup_val) or self.lookup_val_isnull is not None
+        return applied or super().has_output()
+
+
+class BatchFilter(ShownWhenApplied):
+    """A source's batches, once a source (or one of its batches) is picked: a ledger of several
+    rounds has thousands of batches — no list to scroll, and no DISTINCT scan of the ledger to
+    find them; named with their source in one query."""
 
     def field_choices(self, field, request, model_admin):  # type: ignore[no-untyped-def]
-        source = request.GET.get("source__id__exact", "")
-        if not source.isdigit():
-            return []
-        batches = Batch.objects.filter(source_id=int(source)).select_related("source")
-        return [(b.pk, str(b)) for b in batches.order_by("number")]
+        source, batch = request.GET.get("source__id__exact", ""), self.lookup_val or []
+        batches = Batch.objects.none()
+        if source.isdigit():
+            batches = Batch.objects.filter(source_id=int(source))
+        elif batch and str(batch[0]).isdigit():
+            picked = Batch.objects.filter(pk=int(batch[0])).values("source_id")
+            batches = Batch.objects.filter(source_id__in=picked)
+        return [(b.pk, str(b)) for b in batches.select_related("source").order_by("number")]
 
 
-class VisibleRegionFilter(admin.RelatedFieldListFilter):
+class VisibleRegionFilter(ShownWhenApplied):
     """The regions the person may see (a county officer: their county), read from the regions,
     not by a DISTINCT scan of the ledger's cases."""
 

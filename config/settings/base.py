@@ -209,6 +209,9 @@ CASEWORK_WEBHOOK_ALLOW_PRIVATE = False  # tests alone turn these two for their l
 # A worker's claim on a delivery: an attempt not finished by then (the worker died) is made again.
 # Longer than the transports' timeouts (5 s), so that a slow but living worker is never doubled.
 CASEWORK_DELIVERY_LEASE_SECONDS = env.int("CASEWORK_DELIVERY_LEASE_SECONDS", default=300)
+# A case list's export of more rows than this is written by a worker (supervision.export_runs);
+# up to it, at once in the request (~1,200 rows a second today).
+CASEWORK_EXPORT_INLINE_ROWS = env.int("CASEWORK_EXPORT_INLINE_ROWS", default=5000)
 CASEWORK_SMS_BACKEND = env.str(
     "CASEWORK_SMS_BACKEND", default="notifications.transports.LogSmsBackend"
 )

@@ -66,6 +66,39 @@ def test_the_changelist_shows_each_role_only_its_cases(
         assert number not in page
 
 
+def test_the_list_filters_apply_even_with_one_choice_and_a_batch_link_alone(
+    supervisor: User, jizhou_officer: User, jizhou: Region, qingyuan: Region, client: Client
+) -> None:
+    """An officer's county filter has one choice, a batch's link names no source: each still
+    filters (Django left a one-choice filter out and ignored its parameter); a source's batches
+    are offered once the source is picked, never the ledger's thousands."""
+    from cases.models import Batch
+    from tests.factories import source
+
+    src = source()
+    third, fourth = (
+        Batch.objects.create(source=src, number=n, handed_down_on="2026-11-02") for n in (3, 4)
+    )
+    new_case(supervisor, jizhou, acceptance_number="JZ-B3", batch=third, source=src)
+    new_case(supervisor, jizhou, acceptance_number="JZ-B4", batch=fourth, source=src)
+    new_case(supervisor, qingyuan, acceptance_number="QY-B3", batch=third, source=src)
+
+    def listed(**params: object) -> set[str]:
+        response = client.get("/admin/cases/case/", params)
+        return {c.acceptance_number for c in response.context["cl"].result_list}
+
+    login(client, jizhou_officer)
+    assert listed(region__id__exact=qingyuan.pk) == set()
+    assert listed(region__id__exact=jizhou.pk) == {"JZ-B3", "JZ-B4"}
+    assert listed(batch__id__exact=third.pk) == {"JZ-B3"}
+    login(client, supervisor)
+    assert listed(batch__id__exact=third.pk) == {"JZ-B3", "QY-B3"}
+    page = client.get("/admin/cases/case/").content.decode()
+    assert "batch__id__exact" not in page  # no batches offered before a source is picked
+    page = client.get("/admin/cases/case/", {"source__id__exact": src.pk}).content.decode()
+    assert f"batch__id__exact={third.pk}" in page and f"batch__id__exact={fourth.pk}" in page
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -1,0 +1,95 @@
+"""A case list's export too large for a request is written by a worker: the person is taken to
+its page, sees its progress, and downloads the ledger of exactly the cases their list found."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+
+from casework.models import Region, User
+from supervision import export_runs
+from supervision.models import ExportRun, ExportState
+from tests.factories import new_case
+from tests.supervision.test_exports import sheet_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger(supervisor: User, jizhou: Region, qingyuan: Region) -> None:
+    for n in range(7):
+        new_case(supervisor, jizhou if n % 2 else qingyuan, acceptance_number=f"BIG-{n}")
+
+
+@pytest.fixture(autouse=True)
+def _small_limit(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CASEWORK_EXPORT_INLINE_ROWS = 2
+
+
+def test_a_large_export_is_written_by_a_worker_for_the_person_who_asked(
+    ledger: None, supervisor: User, jizhou_officer: User, jizhou: Region, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    woken = []
+    monkeypatch.setattr(
+        "supervision.tasks.export_ledger.apply_async", lambda a, **k: woken.append(a)
+    )
+    web = Client()
+    web.force_login(supervisor)
+    response = web.get("/admin/cases/case/export.xlsx", {"region__id__exact": jizhou.pk, "p": 2})
+    run = ExportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/supervision/exportrun/{run.pk}/change/"
+    assert woken == [(run.pk,)] and run.state == ExportState.QUEUED
+    assert run.query == f"region__id__exact={jizhou.pk}"  # the filters, not the page
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == ["超过 2 件：台账正在后台生成，完成后可在此页下载。"]
+    waiting = web.get(response["Location"]).content.decode()
+    assert "等待后台处理" in waiting and 'http-equiv="refresh"' in waiting
+
+    run = export_runs.export_write(run.pk)  # what the worker does
+    assert run.state == ExportState.DONE and (run.rows_total, run.rows_done) == (3, 3)
+    page = web.get("/admin/supervision/exportrun/").content.decode()
+    assert "3 / 3 行" in page and "下载" in page and 'http-equiv="refresh"' not in page
+    download = web.get(f"/admin/supervision/exportrun/{run.pk}/download/")
+    rows = sheet_rows(b"".join(download.streaming_content))
+    assert sorted(r[1] for r in rows[1:]) == ["BIG-1", "BIG-3", "BIG-5"]
+    assert all(r[3] == "吉州区" for r in rows[1:])
+    assert export_runs.export_write(run.pk).state == ExportState.DONE  # a second wake-up: nothing
+
+    web.force_login(jizhou_officer)  # someone else's export: not listed, not downloadable
+    assert web.get(f"/admin/supervision/exportrun/{run.pk}/download/").status_code == 404
+    assert "BIG" not in web.get("/admin/supervision/exportrun/").content.decode()
+
+
+def test_the_worker_reads_the_list_as_the_person_and_a_bad_query_fails_the_run(
+    ledger: None, jizhou_officer: User, qingyuan: Region
+) -> None:
+    mine = export_runs.export_write(
+        ExportRun.objects.create(requested_by=jizhou_officer, query="").pk
+    )
+    assert mine.rows_total == 3  # their county's cases only
+    theirs = export_runs.export_write(
+        ExportRun.objects.create(
+            requested_by=jizhou_officer, query=f"region__id__exact={qingyuan.pk}"
+        ).pk
+    )
+    assert theirs.state == ExportState.DONE and theirs.rows_total == 0
+    bad = export_runs.export_write(
+        ExportRun.objects.create(requested_by=jizhou_officer, query="no_such_field=1").pk
+    )
+    assert bad.state == ExportState.FAILED and bad.error and not bad.file
+
+
+def test_with_the_broker_unreachable_the_export_is_written_in_the_request(
+    ledger: None, supervisor: User, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    def unreachable(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("supervision.tasks.export_ledger.apply_async", unreachable)
+    web = Client()
+    web.force_login(supervisor)
+    web.get("/admin/cases/case/export.xlsx")
+    run = ExportRun.objects.get()
+    assert run.state == ExportState.DONE and run.rows_total == 7
