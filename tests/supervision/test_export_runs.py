@@ -11,6 +11,10 @@ from casework.models import Region, User
 from supervision import export_runs
 from supervision.models import ExportRun, ExportState
 from tests.factories import new_case
+from tests.notifications.test_engine_integration import (  # noqa: F401 - a fixture
+    celery_worker_on_redis,
+)
+from tests.processes import wait_for
 from tests.supervision.test_exports import sheet_rows
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +97,23 @@ def test_with_the_broker_unreachable_the_export_is_written_in_the_request(
     web.get("/admin/cases/case/export.xlsx")
     run = ExportRun.objects.get()
     assert run.state == ExportState.DONE and run.rows_total == 7
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("celery_worker_on_redis")
+def test_a_real_worker_writes_the_export_and_the_person_downloads_it(
+    supervisor: User, jizhou: Region, qingyuan: Region
+) -> None:
+    for n in range(7):
+        new_case(supervisor, jizhou if n % 2 else qingyuan, acceptance_number=f"BIG-{n}")
+    web = Client()
+    web.force_login(supervisor)
+    response = web.get("/admin/cases/case/export.xlsx", {"q": "BIG"})
+    run_id = ExportRun.objects.get().pk
+    assert response["Location"] == f"/admin/supervision/exportrun/{run_id}/change/"
+    assert wait_for(lambda: ExportRun.objects.get(pk=run_id).state == ExportState.DONE, 60)
+    rows = sheet_rows(
+        b"".join(web.get(f"/admin/supervision/exportrun/{run_id}/download/").streaming_content)
+    )
+    assert len(rows) == 1 + 7
