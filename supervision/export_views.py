@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
@@ -14,6 +15,7 @@ from cases.api import CaseFilter
 from cases.models import Batch, Case
 from cases.notice import chinese_date
 from casework import clock
+from supervision import export_runs
 from supervision.api import query_cases
 from supervision.exports import (
     DISCLOSURE_COLUMNS,
@@ -43,6 +45,17 @@ def ledger_export(request: Request) -> FileResponse:
         # The same 400 the case list gives: a mistyped filter must not export the whole ledger.
         raise ValidationError(filters.errors)
     cases = filters.qs.order_by("source", "assigned_on", "id")
+    limit = export_runs.inline_limit()
+    if export_runs.rows_up_to(cases, limit) > limit:
+        # Minutes of writing would tie up a web process and outlast the proxy's timeout.
+        raise ValidationError(
+            _(
+                "More than %(limit)s cases: narrow the filters, or export them from the case "
+                "list, where a large ledger is written in the background."
+            )
+            % {"limit": f"{limit:,}"},
+            code="export_too_large",
+        )
     today = clock.today()
     return _xlsx(workbook(cases, LEDGER_COLUMNS, "台账"), f"台账-{today:%Y%m%d}.xlsx")
 

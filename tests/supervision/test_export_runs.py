@@ -117,3 +117,15 @@ def test_a_real_worker_writes_the_export_and_the_person_downloads_it(
         b"".join(web.get(f"/admin/supervision/exportrun/{run_id}/download/").streaming_content)
     )
     assert len(rows) == 1 + 7
+
+
+def test_the_api_refuses_an_export_too_large_for_a_request(ledger: None, supervisor: User) -> None:
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    refused = api.get("/api/v1/exports/ledger.xlsx")
+    assert refused.status_code == 400
+    error = refused.json()["errors"][0]
+    assert error["code"] == "export_too_large" and "超过 2 件" in error["detail"]
+    assert api.get("/api/v1/exports/ledger.xlsx", {"q": "BIG-1"}).status_code == 200
