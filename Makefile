@@ -81,9 +81,11 @@ browser:
 	    echo "Chromium not found: the browser tests will be skipped (sudo apt-get install chromium fonts-wqy-microhei)"; \
 	  fi; }
 
-## make bench: time the hot reads, the export and the imports on seeded cases in a throwaway
-## database (PostgreSQL on 127.0.0.1:5432 when it answers, else SQLite; scripts/bench_database.py).
-BENCH_CASES ?= 5000
+## make bench: time each hot path beside its hand-written floor on a generated ledger in a
+## throwaway database (PostgreSQL on 127.0.0.1:5432 when it answers, else SQLite with 5,000 cases;
+## scripts/bench_database.py); the table goes to bench/results/. BENCH_CASES=1000000 for the
+## province's scale (bench/README.md).
+BENCH_CASES ?= 100000
 bench: install-dev
 	@url=$$($(BIN)/python scripts/bench_database.py) && echo "measuring on $${url%%://*}" && \
 	DATABASE_URL=$$url $(BIN)/python manage.py migrate --noinput -v0 && \

@@ -60,6 +60,7 @@ IMPORT_TARGET = 3000
 EXPORT_TARGET = 10_000
 EXPORT_MEMORY = 150 * 1024 * 1024
 EXPORT_ROWS = 20_000
+SQLITE_CASES = 5_000
 TICK_DUE = 10_000
 TICK_FLOOR = """
     WITH due AS (
@@ -162,6 +163,12 @@ class Command(BaseCommand):
             self.stdout.write(f"generating {cases:,} cases")
             supervisor, officer = bench_ledger.generate(cases, say=self.stdout.write)
         else:
+            if cases > SQLITE_CASES:
+                self.stderr.write(
+                    f"SQLite: {SQLITE_CASES:,} cases instead of {cases:,} (the scale ledger is "
+                    "generated inside PostgreSQL; the targets are set for it)."
+                )
+                cases = SQLITE_CASES
             supervisor, officer = self._seed(cases)
         generated = time.perf_counter() - started
         rows = self._paths(supervisor, officer, runs)
