@@ -11,9 +11,16 @@ when a target is missed. Timings are of this machine; the ratio to the floor is 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
+import os
 import random
+import secrets
+import socket
 import statistics
+import subprocess
+import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -134,6 +141,58 @@ def floor_ms(sql: str, params: list[object], runs: int) -> float | None:
     return median_ms(run, runs)[0]
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait_for_port(port: int, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise CommandError("gunicorn did not start")
+
+
+def _rate(port: int, url: str, headers: dict[str, str], seconds: float, clients: int = 4) -> float:
+    """Requests per second that ``clients`` threads get answered (200) in ``seconds``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", url, headers={"Host": "127.0.0.1", **headers})
+    first = conn.getresponse()
+    if first.status != 200:
+        raise CommandError(f"{url}: HTTP {first.status} {first.read()[:200]!r}")
+    first.read()
+    conn.close()
+    counts = [0] * clients
+    end = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        while time.monotonic() < end:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", url, headers={"Host": "127.0.0.1", **headers})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            counts[n] += response.status == 200
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds
+
+
 class Command(BaseCommand):
     help = "Time the hot paths beside hand-written floors on N generated cases; write the table."
 
@@ -144,6 +203,7 @@ class Command(BaseCommand):
         parser.add_argument("--history-rows", type=int, default=100_000)
         parser.add_argument("--serial-rows", type=int, default=1_000)
         parser.add_argument("--out", default=str(RESULTS))
+        parser.add_argument("--http-seconds", type=float, default=10.0)
         parser.add_argument(
             "--smoke",
             action="store_true",
@@ -151,7 +211,14 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: object, cases: int, runs: int, out: str, smoke: bool, **options: int
+        self,
+        *args: object,
+        cases: int,
+        runs: int,
+        out: str,
+        smoke: bool,
+        http_seconds: float,
+        **options: int,
     ) -> None:
         if Case.objects.exclude(acceptance_number__startswith="BENCH").exists():
             raise CommandError(
@@ -172,6 +239,7 @@ class Command(BaseCommand):
             supervisor, officer = self._seed(cases)
         generated = time.perf_counter() - started
         rows = self._paths(supervisor, officer, runs)
+        rows += self._http(supervisor, http_seconds)
         rows += self._tick(runs)
         rows += self._export(supervisor)
         failed = False
@@ -343,6 +411,51 @@ class Command(BaseCommand):
         cases = case_list(fetched_by=supervisor)
         deep = cases[int(cases.count() * 0.8)]
         return f"/api/v1/cases/?cursor={cursor_for(deep)}"
+
+    def _http(self, supervisor: User, seconds: float) -> list[Row]:
+        """Requests per second over HTTP: two gunicorn workers on loopback, four clients at
+        once for ``seconds``, the case list's page 1 beside the floor view (the same page by
+        one SQL query, as JSON, no framework: ``ops.bench_urls``). PostgreSQL only."""
+        if connection.vendor != "postgresql" or seconds <= 0:
+            return []
+        from knox.models import AuthToken
+
+        _, token = AuthToken.objects.create(supervisor)
+        port = _free_port()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": _database_url(),
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        try:
+            _wait_for_port(port)
+            api = _rate(port, "/api/v1/cases/", {"Authorization": f"Token {token}"}, seconds)
+            floor = _rate(port, "/bench/floor/", {}, seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        ratio = api / floor if floor else 0
+        row = Row(f"http case list, {api:.1f} req/s; floor view {floor:.1f} req/s", 0, None)
+        row.target, row.ok = f"≥ 0.6× floor ({ratio:.2f}×)", ratio >= 0.6
+        return [row]
 
     def _tick(self, runs: int) -> list[Row]:
         """The reminder tick with up to 10,000 due at once (the morning after a holiday): all
