@@ -14,3 +14,6 @@ class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Supervision reports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from supervision import receivers  # noqa: F401  (connects the signal receivers)

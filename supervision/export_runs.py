@@ -14,6 +14,7 @@ import logging
 from django.conf import settings
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.files import File
+from django.db import transaction
 from django.db.models import QuerySet
 from django.test import RequestFactory
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from casework import clock
 from casework.models import User
 from supervision.exports import LIST_COLUMNS, list_ledger, workbook
 from supervision.models import ExportRun, ExportState
+from supervision.signals import export_queued
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +41,7 @@ def rows_up_to(cases: QuerySet[Case], limit: int) -> int:
 def export_start(*, user: User, query: str) -> ExportRun:
     """Record the export of the case list ``query`` finds for ``user`` and wake a worker."""
     run = ExportRun.objects.create(requested_by=user, query=query[:2000])
-    from supervision.tasks import enqueue_export  # the task module sits above the services
-
-    enqueue_export(run.pk)
+    transaction.on_commit(lambda: export_queued.send(sender=ExportRun, run_id=run.pk))
     return run
 
 

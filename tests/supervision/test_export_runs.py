@@ -32,7 +32,12 @@ def _small_limit(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_large_export_is_written_by_a_worker_for_the_person_who_asked(
-    ledger: None, supervisor: User, jizhou_officer: User, jizhou: Region, monkeypatch
+    ledger: None,
+    supervisor: User,
+    jizhou_officer: User,
+    jizhou: Region,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ) -> None:  # type: ignore[no-untyped-def]
     woken = []
     monkeypatch.setattr(
@@ -40,7 +45,10 @@ def test_a_large_export_is_written_by_a_worker_for_the_person_who_asked(
     )
     web = Client()
     web.force_login(supervisor)
-    response = web.get("/admin/cases/case/export.xlsx", {"region__id__exact": jizhou.pk, "p": 2})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.get(
+            "/admin/cases/case/export.xlsx", {"region__id__exact": jizhou.pk, "p": 2}
+        )
     run = ExportRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/admin/supervision/exportrun/{run.pk}/change/"
@@ -86,7 +94,7 @@ def test_the_worker_reads_the_list_as_the_person_and_a_bad_query_fails_the_run(
 
 
 def test_with_the_broker_unreachable_the_export_is_written_in_the_request(
-    ledger: None, supervisor: User, monkeypatch
+    ledger: None, supervisor: User, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     def unreachable(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise ConnectionError("broker down")
@@ -94,7 +102,8 @@ def test_with_the_broker_unreachable_the_export_is_written_in_the_request(
     monkeypatch.setattr("supervision.tasks.export_ledger.apply_async", unreachable)
     web = Client()
     web.force_login(supervisor)
-    web.get("/admin/cases/case/export.xlsx")
+    with django_capture_on_commit_callbacks(execute=True):
+        web.get("/admin/cases/case/export.xlsx")
     run = ExportRun.objects.get()
     assert run.state == ExportState.DONE and run.rows_total == 7
 
