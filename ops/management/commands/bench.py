@@ -415,7 +415,7 @@ class Command(BaseCommand):
     def _http(self, supervisor: User, seconds: float) -> list[Row]:
         """Requests per second over HTTP: two gunicorn workers on loopback, four clients at
         once for ``seconds``, the case list's page 1 beside the floor view (the same page by
-        one SQL query, as JSON, no framework: ``ops.bench_urls``). PostgreSQL only."""
+        one SQL query, as JSON, no framework: ``config.bench_urls``). PostgreSQL only."""
         if connection.vendor != "postgresql" or seconds <= 0:
             return []
         from knox.models import AuthToken
