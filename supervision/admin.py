@@ -134,7 +134,9 @@ class ExportRunAdmin(NotFoundOutsideScope, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("filters"))
     def filters_shown(self, run: ExportRun) -> str:
-        return run.query or _("none: every case you may see")
+        url = reverse("admin:cases_case_changelist") + (f"?{run.query}" if run.query else "")
+        text = _("the case list with these filters") if run.query else _("every case you may see")
+        return format_html('<a href="{}">{}</a>', url, text)
 
     def get_urls(self) -> list:  # type: ignore[type-arg]
         view = self.admin_site.admin_view(self.download_view)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Batch
@@ -83,4 +84,4 @@ class ExportRun(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"台账 {self.created_at:%Y-%m-%d %H:%M}"
+        return f"台账 {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
