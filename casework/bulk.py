@@ -70,6 +70,53 @@ def bulk_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
                     copy.write_row(values)
 
 
+def bulk_set(
+    model: type[models.Model], objects: Sequence[models.Model], names: Sequence[str]
+) -> None:
+    """Write ``names`` (attribute names) of many rows at once, each its own values. On
+    PostgreSQL one ``UPDATE … FROM (VALUES …)`` per chunk; Django's ``bulk_update`` builds a
+    CASE per field per row, which took 5 of the 8 seconds the reminder scan spent on 3,000
+    reminders. Elsewhere ``bulk_update``. ``auto_now`` fields are set to now."""
+    if not objects:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    fields += [
+        f for f in meta.concrete_fields if getattr(f, "auto_now", False) and f.name not in names
+    ]
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        for obj in objects:
+            for field in fields:
+                if getattr(field, "auto_now", False):
+                    setattr(obj, field.attname, now)
+        model.objects.bulk_update(objects, [f.name for f in fields], batch_size=1000)
+        return
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    pk = meta.pk
+    casts = [pk.db_type(connection), *(f.db_type(connection) for f in fields)]
+    columns = ", ".join(quote(c) for c in ["pk", *(f"v{i}" for i in range(len(fields)))])
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f'v{i}')}" for i, f in enumerate(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), CHUNK):
+            chunk = objects[start : start + CHUNK]
+            row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+            params: list[Any] = []
+            for obj in chunk:
+                params.append(obj.pk)
+                for field in fields:
+                    value = (
+                        now if getattr(field, "auto_now", False) else getattr(obj, field.attname)
+                    )
+                    params.append(field.get_db_prep_save(value, connection))
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(chunk))}) "
+                f"AS v({columns}) WHERE {table}.{quote(pk.column)} = v.{quote('pk')}",
+                params,
+            )
+
+
 def _default(field: models.Field) -> Any:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return timezone.now()

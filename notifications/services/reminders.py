@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cases.models import OPEN_STATES, Case
 from casework import clock, workdays
-from casework.bulk import bulk_insert
+from casework.bulk import bulk_insert, bulk_set
 from casework.models import Membership, Role, User
 from notifications.models import (
     Audience,
@@ -199,6 +199,9 @@ def reminders_scan(*, limit: int = 10_000) -> int:
     same transaction — a crash sends none of the chunk, a commit all of it, once. Was ~9 queries
     and ~18 ms per reminder (175 s for the 10,000 due the morning after a holiday)."""
     now = clock.now()
+    due = CaseReminder.objects.filter(next_reminder_at__lte=now)
+    if not due.exists():  # most ticks: one indexed look, no transaction
+        return 0
     rules: list[ReminderRule] | None = None  # read when something is due
     ladders: dict[dt.date, list[Rung]] = {}
     audiences: dict[tuple[str, int, int], list[User]] = {}
@@ -206,8 +209,7 @@ def reminders_scan(*, limit: int = 10_000) -> int:
     while seen < limit:
         with transaction.atomic():
             chunk = list(
-                CaseReminder.objects.filter(next_reminder_at__lte=now)
-                .order_by("next_reminder_at", "pk")
+                due.order_by("next_reminder_at", "pk")
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("case__region", "case__unit", "case__source", "next_rule")[
                     : min(CHUNK, limit - seen)
@@ -258,9 +260,7 @@ def _fire_chunk(
             if key not in audiences:
                 audiences[key] = audience(case, rung.rule.audience)
             messages.append(_rung_message(case, reminder, rung, audiences[key]))
-    CaseReminder.objects.bulk_update(
-        moved, ["next_reminder_at", "next_rule", "level", "last_sent_at"], batch_size=CHUNK
-    )
+    bulk_set(CaseReminder, moved, ["next_reminder_at", "next_rule", "level", "last_sent_at"])
     notify_many(messages)
     return len(messages)
 

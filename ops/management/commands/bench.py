@@ -354,9 +354,25 @@ class Command(BaseCommand):
             lambda: reports.closure_rates(
                 cases=reports.scoped_cases(user=supervisor), group_by="county"
             ),
+            # The same seven counts by hand (supervision.reports.rates._counts, today).
             """
-            SELECT region_id, count(*), count(*) FILTER (WHERE state = 'closed')
-            FROM cases_case WHERE duplicate_of_id IS NULL GROUP BY region_id
+            WITH c AS (
+                SELECT region_id, duplicate_of_id IS NULL AS original, state,
+                       (feedback_outcome = 'concluded' AND state = 'submitted')
+                       OR state IN ('verified', 'closed') AS concluded,
+                       stage_concluded_at IS NOT NULL AS stage, reopen_count > 0 AS reopened
+                FROM cases_case
+            )
+            SELECT c.region_id, r.name,
+                   count(*) FILTER (WHERE original),
+                   count(*) FILTER (WHERE original AND concluded),
+                   count(*) FILTER (WHERE original AND stage AND NOT concluded),
+                   count(*) FILTER (WHERE original AND state = 'verified'),
+                   count(*) FILTER (WHERE original AND state = 'closed'),
+                   count(*) FILTER (WHERE original AND reopened),
+                   count(*) FILTER (WHERE NOT original)
+            FROM c JOIN casework_region r ON r.id = c.region_id
+            GROUP BY c.region_id, r.name ORDER BY r.name
             """,
         )
         day = today - dt.timedelta(days=90)
