@@ -99,6 +99,21 @@ def test_the_list_filters_apply_even_with_one_choice_and_a_batch_link_alone(
     assert f"batch__id__exact={third.pk}" in page and f"batch__id__exact={fourth.pk}" in page
 
 
+def test_a_long_list_says_more_than_the_cap_instead_of_counting_the_ledger(
+    supervisor: User, jizhou: Region, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases.admin.common import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+    for n in range(5):
+        new_case(supervisor, jizhou, acceptance_number=f"CAP-{n}")
+    login(client, supervisor)
+    page = client.get("/admin/cases/case/").content.decode()
+    assert "案件超过 3 条，请用筛选缩小范围" in page and "案件共" not in page
+    narrowed = client.get("/admin/cases/case/", {"q": "CAP-1"}).content.decode()
+    assert "案件共 1 条" in narrowed  # a list under the cap is counted as before
+
+
 @pytest.mark.parametrize(
     "path",
     [
