@@ -196,3 +196,26 @@ def test_the_supervisors_list_keeps_long_names_inside_the_screen(
     log_in(page, "leader")
     assert "吉安市今日" in page.content()  # the city's leader reads the city, not "my county"
     context.close()
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_a_large_export_takes_the_supervisor_to_its_page_and_its_download(
+    size: str, browser, live_server, ledger: Case, supervisor: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.CASEWORK_EXPORT_INLINE_ROWS = 5  # the ledger's twelve cases are "a large export"
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    page.base_url = live_server.url
+    log_in(page, "supervisor")
+    page.goto(f"{live_server.url}/admin/cases/case/")
+    page.locator("#export-filtered").click()
+    page.wait_for_url("**/admin/supervision/exportrun/*/change/")
+    text = page.locator("#content").inner_text()
+    assert "超过 5 件：台账正在后台生成" in page.content()
+    assert "下载" in text or "等待后台处理" in text
+    page.reload()  # what the page's own refresh does while the worker writes
+    assert "下载" in page.locator("#content").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"export-run-{size}")
+    context.close()
