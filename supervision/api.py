@@ -128,6 +128,22 @@ class OverdueRowSerializer(serializers.Serializer):
     last_progress_at = serializers.DateTimeField(allow_null=True)
 
 
+# The columns an overdue row reads (the serializer's, and what days_overdue needs).
+OVERDUE_ROW_FIELDS = (
+    "id",
+    "acceptance_number",
+    "summary",
+    "deadline",
+    "state",
+    "duplicate_of_id",
+    "region__name",
+    "unit__name",
+    "source__report_in_working_days",
+    "source__stream__short_name",
+    "reminder__level",
+)
+
+
 class OverdueView(APIView):
     """Every overdue case the user may see, most overdue first; with ``as_of``, those overdue
     at the end of that day, each with the deadline it had then."""
@@ -137,7 +153,10 @@ class OverdueView(APIView):
         cases, params = query_cases(request)
         day = params.get("as_of")
         rows = []
-        for case in reports.overdue_cases(cases=cases, day=day)[:1000]:
+        found = reports.overdue_cases(cases=cases, day=day)
+        if day is None:  # only what the rows show: a case has sixty columns (95 vs 138 ms)
+            found = found.only(*OVERDUE_ROW_FIELDS)
+        for case in found[:1000]:
             if day is not None:
                 case.deadline = case.deadline_then  # read, never saved: the deadline it had then
             case.days_overdue, case.working_days = reports.days_overdue(case, day)
