@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 
 from casework import clock
+from casework.workers import wake
 from notifications import services
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
@@ -49,9 +46,4 @@ def daily_digest() -> int:
 def enqueue_delivery(delivery_id: int) -> None:
     """Wake a worker for a delivery. If the broker is down the row stays pending and the
     periodic sweep sends it later: nothing is lost."""
-    try:
-        deliver.apply_async((delivery_id,), retry=False)
-    except Exception:  # kombu raises many kinds when the broker is unreachable
-        logger.warning(
-            "broker unreachable; delivery %s waits for the sweep", delivery_id, exc_info=True
-        )
+    wake(deliver, delivery_id)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Batch, Case
 from cases.rules import is_city_supervisor
+from cases.selectors import count_up_to
 from casework import clock
 from casework.admin_scope import NotFoundOutsideScope
 from casework.errors import ApplicationError
@@ -45,7 +47,7 @@ def _export(request: HttpRequest, cases: QuerySet[Case]) -> HttpResponse:
     """The ledger file at once, or — more rows than a request should write — an export run
     for a worker, and the page where it will be ready."""
     limit = export_runs.inline_limit()
-    if export_runs.rows_up_to(cases, limit) <= limit:
+    if count_up_to(cases, limit) <= limit:
         return _ledger_file(cases)
     query = request.GET.copy()
     for name in ("p", "o", "e"):  # the page, the order and the error flag are not filters
@@ -152,7 +154,7 @@ class ExportRunAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         return FileResponse(
             run.file.open("rb"),
             as_attachment=True,
-            filename=f"台账-{run.created_at:%Y%m%d}.xlsx",
+            filename=f"台账-{timezone.localtime(run.created_at):%Y%m%d}.xlsx",
             content_type=XLSX,
         )
 

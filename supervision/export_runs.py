@@ -33,11 +33,6 @@ def inline_limit() -> int:
     return settings.CASEWORK_EXPORT_INLINE_ROWS
 
 
-def rows_up_to(cases: QuerySet[Case], limit: int) -> int:
-    """How many cases, counted no further than ``limit + 1``."""
-    return cases.order_by().values("pk")[: limit + 1].count()
-
-
 def export_start(*, user: User, query: str) -> ExportRun:
     """Record the export of the case list ``query`` finds for ``user`` and wake a worker."""
     run = ExportRun.objects.create(requested_by=user, query=query[:2000])

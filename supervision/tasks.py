@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 
+from casework.workers import wake
 from supervision import export_runs
 from supervision.circulars import ranking_circular_send
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
@@ -25,8 +22,5 @@ def export_ledger(run_id: int) -> str:
 def enqueue_export(run_id: int) -> None:
     """Wake a worker for a queued export; if the broker cannot be reached, write it here and
     now rather than leave it waiting."""
-    try:
-        export_ledger.apply_async((run_id,), retry=False)
-    except Exception:  # kombu raises many kinds when the broker is unreachable
-        logger.warning("broker unreachable; export %s is written in the request", run_id)
+    if not wake(export_ledger, run_id):
         export_runs.export_write(run_id)

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from cases.models import Case
+from cases.selectors import count_up_to
 from casework.errors import ApplicationError, InvalidInput
 
 # Set by the lifecycle only; shown, never edited.
@@ -79,8 +80,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        # Neither the list's order nor its columns: rows counted, not computed or sorted.
-        counted = self.object_list.order_by().values("pk")[: self.CAP + 1].count()
+        counted = count_up_to(self.object_list, self.CAP)
         self.capped = counted > self.CAP
         return min(counted, self.CAP)
 

@@ -68,6 +68,7 @@ def notify_many(messages: list[Message]) -> int:
     caller that holds the rows the messages come from locked (the reminder scan), so no one
     else writes the same keys meanwhile; a key already in the inbox is left out. Returns how
     many inbox rows were written."""
+    now = clock.now()
     rows = [
         {
             "recipient_id": user.pk,
@@ -77,7 +78,7 @@ def notify_many(messages: list[Message]) -> int:
             "title": message.title,
             "body": message.body,
             "dedupe_key": dedupe_key(message.dedupe, user),
-            "created_at": clock.now(),
+            "created_at": now,
         }
         for message in messages
         for user in message.recipients

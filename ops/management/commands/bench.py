@@ -333,21 +333,16 @@ class Command(BaseCommand):
                 "case detail api, officer",
                 lambda: officer_api.get(f"/api/v1/cases/{case.pk}/"),
                 """
-                SELECT c.*, r.name, u.name, s.name FROM cases_case c
+                SELECT c.*, r.name, u.name, s.name,
+                       (SELECT json_agg(e ORDER BY e.created_at, e.id) FROM cases_caseevent e
+                        WHERE e.case_id = c.id)
+                FROM cases_case c
                 JOIN casework_region r ON r.id = c.region_id
                 JOIN casework_responsibleunit u ON u.id = c.unit_id
-                JOIN cases_source s ON s.id = c.source_id WHERE c.id = %s;
+                JOIN cases_source s ON s.id = c.source_id WHERE c.id = %s
                 """,
                 case.pk,
             )
-            rows[-1].floor_ms = (rows[-1].floor_ms or 0) + (
-                floor_ms(
-                    "SELECT * FROM cases_caseevent WHERE case_id = %s ORDER BY created_at, id",
-                    [case.pk],
-                    runs,
-                )
-                or 0
-            ) or None
         add(
             "closure rates by county",
             lambda: reports.closure_rates(
