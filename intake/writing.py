@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from cases.models import Batch, Case, CaseEvent, State
+from cases.models import Batch, Case, CaseEvent, State, standings_rebuild
 from cases.models.events import event_fields, event_hash
 from cases.services import case_update
 from casework import clock
@@ -173,7 +173,8 @@ def _events(
     cases: list[dict[str, Any]], rows: list[Row], run: ImportRun, user: User | None
 ) -> None:
     """Each case's trail: its history's events at their dates, or (a batch) the assignment now,
-    chained like every event (``CaseEvent.save`` does the same for one)."""
+    chained like every event (``CaseEvent.save`` does the same for one); then the standings
+    derived from the trails (``event_record`` does the same for one)."""
     comment = _("Imported from %(file)s (import %(id)s)") % {"file": run.file_name, "id": run.pk}
     now = clock.now()
     actor = user.pk if user is not None else None
@@ -226,6 +227,7 @@ def _events(
             bulk_insert(CaseEvent, events)
             events = []
     bulk_insert(CaseEvent, events)
+    standings_rebuild(case["id"] for case in cases)
 
 
 def _announce(cases: list[dict[str, Any]], run: ImportRun) -> None:

@@ -153,9 +153,8 @@ class OverdueView(APIView):
         cases, params = query_cases(request)
         day = params.get("as_of")
         rows = []
-        found = reports.overdue_cases(cases=cases, day=day)
-        if day is None:  # only what the rows show: a case has sixty columns (95 vs 138 ms)
-            found = found.only(*OVERDUE_ROW_FIELDS)
+        # Only what the rows show: a case has sixty columns (95 vs 138 ms).
+        found = reports.overdue_cases(cases=cases, day=day).only(*OVERDUE_ROW_FIELDS)
         for case in found[:1000]:
             if day is not None:
                 case.deadline = case.deadline_then  # read, never saved: the deadline it had then

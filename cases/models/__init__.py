@@ -38,6 +38,7 @@ from cases.models.field_checks import (
     field_check_photo_path,
 )
 from cases.models.sources import Batch, PollutionType, Source, SourceKind, SourceStream
+from cases.models.standing import CaseStanding, standings_rebuild
 from cases.models.work import Milestone, ProgressReport
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "CaseEvent",
     "CaseKind",
     "CaseQuerySet",
+    "CaseStanding",
     "Channel",
     "DateRecomputation",
     "Decision",
@@ -81,5 +83,6 @@ __all__ = [
     "TruthFinding",
     "attachment_path",
     "field_check_photo_path",
+    "standings_rebuild",
     "urgency",
 ]

@@ -21,6 +21,7 @@ from cases.models import (
     CaseEvent,
     CaseKind,
     PollutionType,
+    standings_rebuild,
 )
 from cases.signals import case_event_recorded
 from casework.errors import (
@@ -117,7 +118,8 @@ def event_record(
     deadline_before: dt.date | None = None,
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    """Write the event row for a change, and send the commit signal once the change is durable.
+    """Write the event row for a change (and the case's standings derived from its trail), and
+    send the commit signal once the change is durable.
 
     ``deadline_before`` is the deadline before the change; the event keeps it, with the new one,
     only when the change moved the deadline.
@@ -134,6 +136,7 @@ def event_record(
         deadline_after=case.deadline if moved or action == Action.CREATE else None,
         data=data or {},
     )
+    standings_rebuild([case.pk])
     case_event_recorded.send(sender=CaseEvent, event=event)
     if action in FOLLOWED_ACTIONS and case.kind == CaseKind.PETITION:
         repeats_follow(case, event)

@@ -7,21 +7,17 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    F,
-    Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     OPEN_STATES,
     Case,
-    CaseEvent,
     ProgressReport,
     State,
 )
@@ -40,37 +36,29 @@ def overdue_cases(
     """Overdue cases, most overdue first, with their last progress report date; with ``day``,
     those overdue at the end of that day (state and deadline rebuilt from their events: the
     deadline each had then is ``deadline_then``)."""
+    # A subquery per listed case, not a GROUP BY over the whole list (292 → 31 ms on 100,000
+    # cases): evaluated only for the rows listed.
+    progress = ProgressReport.objects.filter(case=OuterRef("pk"))
     if day is None:
         today = today or clock.today()
-        last_progress = (
-            ProgressReport.objects.filter(case=OuterRef("pk"))
-            .order_by("-reported_at")
-            .values("reported_at")[:1]
-        )
+        last_progress = progress.order_by("-reported_at").values("reported_at")[:1]
         return (
             cases.overdue(today)
             .select_related("region", "unit", "source__stream", "reminder")
-            # A subquery per listed case, not a GROUP BY over the whole list (292 → 31 ms on
-            # 100,000 cases): the open cases' partial index (case_open_deadline_idx) serves
-            # the list in its order.
+            # The open cases' partial index (case_open_deadline_idx) serves the list in order.
             .annotate(last_progress_at=Subquery(last_progress))
             .order_by("deadline", "id")
         )
-    end = day_end(day)
-    moved = CaseEvent.objects.filter(
-        case=OuterRef("pk"), created_at__lt=end, deadline_after__isnull=False
-    ).order_by("-created_at", "-id")
+    last_progress = (
+        progress.filter(reported_at__lt=day_end(day))
+        .order_by("-reported_at")
+        .values("reported_at")[:1]
+    )
     return (
         as_of(cases, day)
-        .annotate(
-            deadline_then=Coalesce(Subquery(moved.values("deadline_after")[:1]), F("deadline")),
-            last_progress_at=Max(
-                "progress_reports__reported_at",
-                filter=Q(progress_reports__reported_at__lt=end),
-            ),
-        )
         .filter(state_then__in=OPEN_STATES, deadline_then__lt=day, duplicate_of__isnull=True)
-        .select_related("region", "unit", "source__stream")
+        .select_related("region", "unit", "source__stream", "reminder")
+        .annotate(last_progress_at=Subquery(last_progress))
         .order_by("deadline_then", "id")
     )
 

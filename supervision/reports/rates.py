@@ -9,24 +9,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
-    Exists,
-    OuterRef,
+    DateField,
+    F,
+    FilteredRelation,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
-from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
-    Action,
     Case,
-    CaseEvent,
     FeedbackOutcome,
     State,
 )
@@ -83,31 +81,25 @@ def day_end(day: dt.date) -> dt.datetime:
 
 def as_of(cases: QuerySet[Case], day: dt.date) -> QuerySet[Case]:
     """The cases as they stood at the end of ``day`` (Asia/Shanghai): those assigned by then,
-    each with the state, feedback outcome, stage conclusion and reopening its events record by
-    then (``state_then``…), so that imported history counts at its real dates. A case entered
-    later than it was assigned stood assigned until its first event."""
+    each with the state, feedback outcome, stage conclusion, reopening and deadline its events
+    record by then (``state_then``…), so that imported history counts at its real dates. Read
+    from the standings derived from the events (``CaseStanding``: one join on the row covering
+    that moment). A case entered later than it was assigned stood assigned, with its own
+    deadline, until its first event."""
     end = day_end(day)
-    before = CaseEvent.objects.filter(case=OuterRef("pk"), created_at__lt=end).order_by(
-        "-created_at", "-id"
+    covering = Q(standings__since__lt=end) & (
+        Q(standings__until__gte=end) | Q(standings__until__isnull=True)
     )
-    feedback = before.filter(action=Action.FEEDBACK).annotate(outcome=KT("data__outcome"))
-    submitted = before.filter(action=Action.SUBMIT).annotate(
-        outcome=Value(FeedbackOutcome.CONCLUDED, output_field=CharField())
-    )
-    return cases.filter(assigned_on__lte=day).annotate(
-        state_then=Coalesce(
-            Subquery(before.exclude(to_state="").values("to_state")[:1]),
-            Value(State.ASSIGNED),
-            output_field=CharField(),
-        ),
-        outcome_then=Coalesce(
-            Subquery(feedback.values("outcome")[:1]),
-            Subquery(submitted.values("outcome")[:1]),
-            Value(""),
-            output_field=CharField(),
-        ),
-        stage_then=Exists(feedback.filter(data__outcome=FeedbackOutcome.STAGE)),
-        reopened_then=Exists(before.filter(action=Action.REOPEN)),
+    return (
+        cases.filter(assigned_on__lte=day)
+        .alias(stood=FilteredRelation("standings", condition=covering))
+        .annotate(
+            state_then=Coalesce(F("stood__state"), Value(State.ASSIGNED), output_field=CharField()),
+            outcome_then=Coalesce(F("stood__outcome"), Value(""), output_field=CharField()),
+            stage_then=Coalesce(F("stood__stage"), Value(False), output_field=BooleanField()),
+            reopened_then=Coalesce(F("stood__reopened"), Value(False), output_field=BooleanField()),
+            deadline_then=Coalesce(F("stood__deadline"), F("deadline"), output_field=DateField()),
+        )
     )
 
 

@@ -41,8 +41,10 @@ def with_schedule_status(
 ) -> QuerySet[Case]:
     """Annotate ``schedule_status`` on findings: completed (verified or closed out), overdue
     (past the deadline), behind (a task due by now is not done: 慢序时) or on_schedule. With
-    ``then``, ``cases`` come from ``as_of(…, today)`` and are judged as they stood that day."""
+    ``then``, ``cases`` come from ``as_of(…, today)`` and are judged as they stood that day
+    (with the deadline they had then)."""
     today = today or clock.today()
+    deadline = "deadline_then" if then else "deadline"
     late_task = Milestone.objects.filter(case=OuterRef("pk"), target_date__lte=today).filter(
         Q(done_on__isnull=True) | Q(done_on__gt=today)
     )
@@ -50,7 +52,7 @@ def with_schedule_status(
         has_late_task=Exists(late_task),
         schedule_status=When_(
             When(concluded(THEN if then else TODAY), then=Value("completed")),
-            When(deadline__lt=today, then=Value("overdue")),
+            When(Q(**{f"{deadline}__lt": today}), then=Value("overdue")),
             When(has_late_task=True, then=Value("behind")),
             default=Value("on_schedule"),
             output_field=CharField(),
@@ -72,12 +74,12 @@ def schedule_totals(
     else:
         findings = with_schedule_status(findings, today)
     counts = {status: Count("id", filter=Q(schedule_status=status)) for status in SCHEDULE_STATUSES}
-    total = findings.aggregate(total=Count("id"), **counts)
-    groups = []
-    if group_by:
-        key, label = GROUPS[group_by]
-        rows = findings.order_by().values(key, label).annotate(total=Count("id"), **counts)
-        groups = [
-            {"key": r.pop(key), "label": str(r.pop(label)), **r} for r in rows.order_by(label)
-        ]
+    if not group_by:
+        total = findings.aggregate(total=Count("id"), **counts)
+        return {"total": total, "group_by": group_by, "groups": []}
+    key, label = GROUPS[group_by]
+    rows = findings.order_by().values(key, label).annotate(total=Count("id"), **counts)
+    groups = [{"key": r.pop(key), "label": str(r.pop(label)), **r} for r in rows.order_by(label)]
+    # Every finding is in exactly one group: the total is their sum, not a second pass.
+    total = {name: sum(g[name] for g in groups) for name in ("total", *SCHEDULE_STATUSES)}
     return {"total": total, "group_by": group_by, "groups": groups}
