@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
-from cases.models import Batch, Case, Source, SourceKind, SourceStream
+from cases.models import Batch, Case, Source, SourceKind, SourceStream, standings_rebuild
 from casework import clock
 from casework.models import Region, ResponsibleUnit, Role, User
 from ops.reference import reference_data_load
@@ -172,6 +172,15 @@ def generate(
                     ELSE LEAST(assigned_on + 15 + (r_len * 380)::int, %(today)s::date - 20)
                     END AS deadline
                 FROM dated
+            ), late AS (
+                -- One in ten of those submitted was submitted late (5 to 35 days past its
+                -- deadline), so that "overdue as of a past date" finds some: the trail's
+                -- moments are drawn from ``deadline``, the case's deadline is ``due``.
+                SELECT *, CASE
+                    WHEN state IN ('submitted', 'verified', 'closed') AND r_late < 0.1
+                    THEN GREATEST(assigned_on, deadline - 10 - (r_late * 300)::int)
+                    ELSE deadline END AS due
+                FROM deadlined
             )
             INSERT INTO cases_case (
                 kind, source_id, batch_id, acceptance_number, summary, region_id, unit_id,
@@ -193,7 +202,7 @@ def generate(
                    '群众反映' || (ARRAY['某企业废水直排','夜间施工噪声扰民','养殖场臭气',
                         '河道非法采砂','烧烤油烟','垃圾焚烧'])[1 + d.g %% 6] || '，要求查处整改',
                    (%(regions)s::bigint[])[1 + d.g %% 13], (%(units)s::bigint[])[1 + d.g %% 13],
-                   '', '', '', '', '', d.r_misc < 0.05, '', '', d.assigned_on, d.deadline,
+                   '', '', '', '', '', d.r_misc < 0.05, '', '', d.assigned_on, d.due,
                    CASE WHEN d.kind = 'petition' THEN d.assigned_on + 7 END,
                    CASE WHEN d.kind = 'petition' AND d.state <> 'assigned'
                         THEN CASE WHEN d.r_misc < 0.6 THEN 'concluded' ELSE 'stage' END
@@ -220,7 +229,7 @@ def generate(
                         THEN d.deadline + time '10:00' + interval '15 days' END,
                    (d.r_misc > 0.98)::int, 1,
                    d.assigned_on + time '09:00', now()
-            FROM deadlined d
+            FROM late d
             JOIN bench_batch b ON b.source_idx = d.g %% %(sources)s
                 AND b.n = (d.g / %(sources)s) %% %(batches)s
             ORDER BY d.g
@@ -266,6 +275,10 @@ def generate(
             """,
             {"trail": list(TRAIL), "states": list(STATES), "after": after},
         )
+        begin = time.perf_counter()
+        rows = standings_rebuild()
+        took = time.perf_counter() - begin
+        say(f"  {'standings (the trails)':<28} {rows:>10,} rows {took:7.1f} s")
         step(
             "progress reports",
             """

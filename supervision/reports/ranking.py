@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Count,
     QuerySet,
 )
 from django.utils.translation import gettext_lazy as _
@@ -45,8 +45,12 @@ def county_ranking(*, cases: QuerySet[Case], day: dt.date | None = None) -> dict
     schedule = {
         g["key"]: g for g in schedule_totals(cases=cases, group_by="county", day=day)["groups"]
     }
-    overdue = Counter(
-        overdue_cases(cases=cases, day=day).order_by().values_list("region_id", flat=True)
+    overdue = dict(
+        overdue_cases(cases=cases, day=day)
+        .order_by()
+        .values("region_id")
+        .annotate(n=Count("id"))
+        .values_list("region_id", "n")
     )
     names = dict(Region.objects.filter(pk__in=cases.values("region_id")).values_list("pk", "name"))
     by_county = {g["key"]: g for g in petitions["groups"]}
