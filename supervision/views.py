@@ -38,11 +38,13 @@ def dashboard(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     top = list(reports.overdue_cases(cases=cases)[:10])
     for case in top:
         case.days_overdue = case.calendar_days_overdue()
-    ranking = reports.county_ranking(cases=cases, day=day)
+    # The sentences and the ranking add up the same counts: the ledger is read once for both.
+    found = reports.figures(cases=cases, day=day)
+    ranking = reports.county_ranking(cases=cases, day=day, found=found)
     context = {
         **context,
         "title": _("Supervision dashboard"),
-        "sentences": reports.report_sentences(user=request.user, day=day),
+        "sentences": reports.report_sentences(user=request.user, day=day, found=found),
         "as_of": day,
         "as_of_problem": problem,
         "today": clock.today(),

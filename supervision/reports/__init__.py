@@ -35,6 +35,7 @@ from supervision.reports.rates import (
     closure_rates,
     concluded,
     day_end,
+    overdue_at,
     percent,
     scoped_cases,
     stage_only,
@@ -53,6 +54,7 @@ from supervision.reports.sentences import (
     petition_sentence,
     report_sentences,
 )
+from supervision.reports.tally import Figures, figures
 
 __all__ = [
     "CONCLUDED",
@@ -69,6 +71,7 @@ __all__ = [
     "TODAY",
     "TREND_DEFINITION",
     "TRUTH_WORDS",
+    "Figures",
     "RateDefinition",
     "Standing",
     "as_of",
@@ -80,8 +83,10 @@ __all__ = [
     "county_ranking",
     "day_end",
     "days_overdue",
+    "figures",
     "finding_sentence",
     "finding_subject",
+    "overdue_at",
     "overdue_cases",
     "overdue_trend",
     "percent",

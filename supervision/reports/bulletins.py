@@ -21,7 +21,7 @@ from cases.models import (
 )
 from supervision.reports.rates import (
     ORIGINAL,
-    _counts,
+    closure_counts,
 )
 
 # --- a batch's bulletin (交办批次办理情况) -----------------------------------------------------
@@ -90,7 +90,7 @@ def batch_bulletin(*, cases: QuerySet[Case], batch: Batch) -> dict[str, Any]:
     cases = cases.filter(batch=batch)
     originals = cases.filter(ORIGINAL)
     totals = originals.aggregate(
-        **_counts(),
+        **closure_counts(),
         **{
             f"truth_{value}": Count("id", filter=Q(truth_finding=value))
             for value, _w in TRUTH_WORDS

@@ -16,15 +16,16 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
-    OPEN_STATES,
     Case,
     ProgressReport,
     State,
 )
 from casework import clock, workdays
 from supervision.reports.rates import (
+    THEN,
     as_of,
     day_end,
+    overdue_at,
 )
 
 # --- overdue ------------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def overdue_cases(
     )
     return (
         as_of(cases, day)
-        .filter(state_then__in=OPEN_STATES, deadline_then__lt=day, duplicate_of__isnull=True)
+        .filter(overdue_at(THEN, day))
         .select_related("region", "unit", "source__stream", "reminder")
         .annotate(last_progress_at=Subquery(last_progress))
         .order_by("deadline_then", "id")

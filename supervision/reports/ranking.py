@@ -6,27 +6,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Count,
-    QuerySet,
-)
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     Case,
     CaseKind,
 )
-from casework import clock
 from casework.models import Region
-from supervision.reports.overdue import (
-    overdue_cases,
-)
-from supervision.reports.rates import (
-    closure_rates,
-)
-from supervision.reports.schedule import (
-    schedule_totals,
-)
+from supervision.reports.rates import RATE_DEFINITIONS, closure_counts, with_rates
+from supervision.reports.tally import FINDING_COUNTS, Figures, figures
 
 # --- the county ranking (the monthly 通报's table) ----------------------------------------------
 
@@ -36,39 +25,38 @@ RANKING_ORDER = _(
 )
 
 
-def county_ranking(*, cases: QuerySet[Case], day: dt.date | None = None) -> dict[str, Any]:
+def county_ranking(
+    *, cases: QuerySet[Case], day: dt.date | None = None, found: Figures | None = None
+) -> dict[str, Any]:
     """Each county of the cases: its petitions' 办结率 and 整改销号率, its findings behind
-    schedule and overdue, its overdue cases; ranked (now, or at the end of ``day``)."""
-    petitions = closure_rates(
-        cases=cases.filter(kind=CaseKind.PETITION), group_by="county", day=day
+    schedule and overdue, its overdue cases; ranked (now, or at the end of ``day``). ``found``:
+    the cases' figures when the caller has them (the dashboard), else counted here."""
+    found = found or figures(cases=cases, day=day)
+    names = dict(
+        Region.objects.filter(Exists(cases.filter(region=OuterRef("pk")))).values_list("pk", "name")
     )
-    schedule = {
-        g["key"]: g for g in schedule_totals(cases=cases, group_by="county", day=day)["groups"]
-    }
-    overdue = dict(
-        overdue_cases(cases=cases, day=day)
-        .order_by()
-        .values("region_id")
-        .annotate(n=Count("id"))
-        .values_list("region_id", "n")
-    )
-    names = dict(Region.objects.filter(pk__in=cases.values("region_id")).values_list("pk", "name"))
-    by_county = {g["key"]: g for g in petitions["groups"]}
+    closure = list(closure_counts())
     rows = []
     for region_id, name in names.items():
-        rates = by_county.get(region_id, {"assigned": 0, "rates": {}})
-        findings = schedule.get(region_id, {})
+
+        def here(row: dict[str, Any], region_id: int = region_id) -> bool:
+            return row["region_id"] == region_id
+
+        rates = with_rates(
+            found.total(lambda r, here=here: here(r) and r["kind"] == CaseKind.PETITION, closure)
+        )
+        findings = found.total(here, [*FINDING_COUNTS, "overdue_cases"])
         rows.append(
             {
                 "region_id": region_id,
                 "county": name,
                 "petitions": rates["assigned"],
-                "concluded_rate": rates["rates"].get("concluded_or_stage"),
-                "closed_out_rate": rates["rates"].get("closed_out"),
-                "findings": findings.get("total", 0),
-                "findings_behind": findings.get("behind", 0),
-                "findings_overdue": findings.get("overdue", 0),
-                "overdue": overdue.get(region_id, 0),
+                "concluded_rate": rates["rates"]["concluded_or_stage"],
+                "closed_out_rate": rates["rates"]["closed_out"],
+                "findings": findings["findings"],
+                "findings_behind": findings["behind"],
+                "findings_overdue": findings["overdue"],
+                "overdue": findings["overdue_cases"],
             }
         )
 
@@ -87,8 +75,8 @@ def county_ranking(*, cases: QuerySet[Case], day: dt.date | None = None) -> dict
             rank, previous = position, key(row)
         row["rank"] = rank
     return {
-        "as_of": (day or clock.today()).isoformat(),
+        "as_of": found.day.isoformat(),
         "order": str(RANKING_ORDER),
-        "definitions": petitions["definitions"],
+        "definitions": [d.as_dict() for d in RATE_DEFINITIONS],
         "rows": rows,
     }

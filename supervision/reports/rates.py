@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    OPEN_STATES,
     Case,
     FeedbackOutcome,
     State,
@@ -40,12 +41,23 @@ class Standing:
     outcome: str
     stage: Q
     reopened: Q
+    deadline: str
 
 
 TODAY = Standing(
-    "state", "feedback_outcome", Q(stage_concluded_at__isnull=False), Q(reopen_count__gt=0)
+    "state",
+    "feedback_outcome",
+    Q(stage_concluded_at__isnull=False),
+    Q(reopen_count__gt=0),
+    "deadline",
 )
-THEN = Standing("state_then", "outcome_then", Q(stage_then=True), Q(reopened_then=True))
+THEN = Standing(
+    "state_then", "outcome_then", Q(stage_then=True), Q(reopened_then=True), "deadline_then"
+)
+
+
+# A repeat (重复件) is counted once, with its original; how many there are is said beside.
+ORIGINAL = Q(duplicate_of__isnull=True)
 
 
 def concluded(at: Standing = TODAY) -> Q:
@@ -61,6 +73,12 @@ def stage_only(at: Standing = TODAY) -> Q:
 
 def closed_out(at: Standing = TODAY) -> Q:
     return Q(**{at.state: State.CLOSED})
+
+
+def overdue_at(at: Standing, day: dt.date) -> Q:
+    """Open and past the deadline (the deadline it had then) at the end of ``day``; a repeat is
+    not chased apart from its original (``Case.objects.overdue``, written over a standing)."""
+    return Q(**{f"{at.state}__in": OPEN_STATES, f"{at.deadline}__lt": day}) & ORIGINAL
 
 
 CONCLUDED = concluded()
@@ -147,11 +165,7 @@ def percent(part: int, whole: int) -> Decimal | None:
     return value
 
 
-# A repeat (重复件) is counted once, with its original; how many there are is said beside.
-ORIGINAL = Q(duplicate_of__isnull=True)
-
-
-def _counts(at: Standing = TODAY) -> dict[str, Any]:
+def closure_counts(at: Standing = TODAY) -> dict[str, Any]:
     return {
         "assigned": Count("id", filter=ORIGINAL),
         "concluded": Count("id", filter=concluded(at) & ORIGINAL),
@@ -163,7 +177,7 @@ def _counts(at: Standing = TODAY) -> dict[str, Any]:
     }
 
 
-def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
+def with_rates(row: dict[str, Any]) -> dict[str, Any]:
     row["rates"] = {
         "concluded": percent(row["concluded"], row["assigned"]),
         "concluded_or_stage": percent(row["concluded"] + row["stage_concluded"], row["assigned"]),
@@ -204,14 +218,14 @@ def closure_rates(
     groups = []
     if group_by:
         key, label = GROUPS[group_by]
-        rows = cases.order_by().values(key, label).annotate(**_counts(at)).order_by(label)
+        rows = cases.order_by().values(key, label).annotate(**closure_counts(at)).order_by(label)
         groups = [
-            _with_rates({"key": row.pop(key), "label": str(row.pop(label)), **row}) for row in rows
+            with_rates({"key": row.pop(key), "label": str(row.pop(label)), **row}) for row in rows
         ]
         # Every case is in exactly one group: the total is their sum, not a second pass.
-        total = _with_rates({name: sum(g[name] for g in groups) for name in _counts(at)})
+        total = with_rates({name: sum(g[name] for g in groups) for name in closure_counts(at)})
     else:
-        total = _with_rates(cases.aggregate(**_counts(at)))
+        total = with_rates(cases.aggregate(**closure_counts(at)))
     return {
         "as_of": (day or clock.today()).isoformat(),
         "definitions": [d.as_dict() for d in RATE_DEFINITIONS],

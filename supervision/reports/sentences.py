@@ -9,16 +9,14 @@ from cases.models import (
     CaseKind,
 )
 from cases.notice import chinese_date
-from casework import clock
 from casework.models import User
 from supervision.reports.rates import (
     RATE_DEFINITIONS,
-    closure_rates,
+    closure_counts,
     scoped_cases,
+    with_rates,
 )
-from supervision.reports.schedule import (
-    schedule_totals,
-)
+from supervision.reports.tally import FINDING_COUNTS, Figures, figures
 
 # --- the sentences a work report uses ------------------------------------------------------------
 
@@ -93,35 +91,34 @@ def report_sentences(
     assigned_from: dt.date | None = None,
     assigned_to: dt.date | None = None,
     day: dt.date | None = None,
+    found: Figures | None = None,
 ) -> dict[str, Any]:
     """The sentences a work report pastes, as of ``day`` (default today; the cut-off is
     printed): central and provincial petitions' close-out, then every stream's findings against
-    their schedule, each as the cases stood at the end of that day."""
-    today = clock.today()
-    past = day is not None and day < today
-    today = day if past else today
-    petitions = scoped_cases(
-        user=user,
-        kind=CaseKind.PETITION,
-        streams=list(streams),
-        assigned_from=assigned_from,
-        assigned_to=assigned_to,
+    their schedule, each as the cases stood at the end of that day. ``found``: the user's
+    figures when the caller has them (the dashboard), else counted here."""
+    found = found or figures(
+        cases=scoped_cases(user=user, assigned_from=assigned_from, assigned_to=assigned_to),
+        day=day,
     )
-    rates = closure_rates(cases=petitions, day=today if past else None)["total"]
+    today = found.day
+    rates = with_rates(
+        found.total(
+            lambda r: r["kind"] == CaseKind.PETITION and r["source__stream__code"] in streams,
+            closure_counts(),
+        )
+    )
     n, m = rates["assigned"], rates["closed_out"]
     rate = rates["rates"]["closed_out"]
     cutoff = f"截至{chinese_date(today)}，"
     petitions_text = petition_sentence(
         n=n, closed=m, repeats=rates["repeats"], rate=rate, subject=PETITION_SUBJECT
     )
-    findings = scoped_cases(
-        user=user,
-        kind=CaseKind.FINDING,
-        streams=list(finding_streams),
-        assigned_from=assigned_from,
-        assigned_to=assigned_to,
+    counted = found.total(
+        lambda r: r["kind"] == CaseKind.FINDING and r["source__stream__code"] in finding_streams,
+        FINDING_COUNTS,
     )
-    schedule = schedule_totals(cases=findings, today=today, day=today if past else None)["total"]
+    schedule = {"total": counted.pop("findings"), **counted}
     findings_text = finding_sentence(schedule=schedule, subject=finding_subject(finding_streams))
     return {
         "as_of": today.isoformat(),
