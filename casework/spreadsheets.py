@@ -13,14 +13,21 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def clean_text(value: str) -> tuple[str, bool]:
+    """Text as a cell may hold it: stripped of the control characters XML cannot hold (Word's
+    line break \\x0b becomes a newline); and whether it could be read as a formula, so must be
+    written as text with Excel's quote prefix (shown exactly as typed)."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
+    return value, value.startswith(FORMULA_STARTS)
+
+
 def safe_cell(sheet: Any, value: Any) -> Any:
-    """A value for a write-only sheet: text is stripped of the control characters XML cannot
-    hold (Word's line break \\x0b becomes a newline) and, if it could be read as a formula,
-    written as text with Excel's quote prefix, shown exactly as typed."""
+    """A value for an openpyxl write-only sheet, by ``clean_text``'s rule (``casework.xlsx``
+    writes the large exports by the same rule)."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
-    if not value.startswith(FORMULA_STARTS):
+    value, quoted = clean_text(value)
+    if not quoted:
         return value
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"  # never a formula
