@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from cases.models import Batch, Case, CaseKind
 from casework import clock
-from casework.drf import MAX_ID
+from casework.drf import MAX_ID, RowsSerializer
 from casework.models import User
 from supervision import reports
 
@@ -126,6 +126,9 @@ class OverdueRowSerializer(serializers.Serializer):
     working_days_overdue = serializers.IntegerField(source="working_days", allow_null=True)
     escalation_level = serializers.IntegerField()
     last_progress_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        list_serializer_class = RowsSerializer
 
 
 # The columns an overdue row reads (the serializer's, and what days_overdue needs).

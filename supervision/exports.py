@@ -7,17 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from typing import IO, Any
 
 from django.db import connection
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cases.handling import handling_text
 from cases.models import OPEN_STATES, Batch, Case, FeedbackOutcome, ProgressReport, State
 from casework import workdays
+from casework.choices import choice_label
 from casework.xlsx import table_write
 
 CHUNK = 2000
@@ -43,19 +43,9 @@ def accountability_text(case: Case) -> str:
     return "\n".join(x for x in (case.accountability_account, counts) if x)
 
 
-@lru_cache(maxsize=32)
-def _labels(field: str, language: str | None) -> dict[str, str]:
-    """A choice field's labels in ``language``, read once: Django's ``get_…_display`` spends
-    ~50 µs a call (it hashes the choices and translates the label each time)."""
-    with translation.override(language):
-        return {value: str(label) for value, label in Case._meta.get_field(field).flatchoices}
-
-
 def label(field: str, value: str) -> str:
     """What ``get_<field>_display()`` says for ``value`` (empty for empty)."""
-    if not value:
-        return ""
-    return _labels(field, translation.get_language()).get(value, value)
+    return choice_label(Case, field, value)
 
 
 def _day(moment: dt.datetime | None) -> dt.date | None:

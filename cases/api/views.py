@@ -35,6 +35,7 @@ from cases.api.requests import (
     TransitionRequestSerializer,
 )
 from cases.api.serializers import (
+    LIST_READS,
     AttachmentSerializer,
     CaseDetailSerializer,
     CaseSerializer,
@@ -84,7 +85,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
 
     def get_queryset(self) -> QuerySet[Case]:
         queryset = case_list(fetched_by=self.request.user).prefetch_related("pollution_types")
-        if self.action != "list":
+        if self.action == "list":
+            queryset = queryset.only(*LIST_READS)
+        else:
             queryset = queryset.prefetch_related(
                 Prefetch("progress_reports", ProgressReport.objects.select_related("reported_by")),
                 "milestones",

@@ -29,6 +29,7 @@ from cases.models.choices import (
     TruthFinding,
 )
 from casework import clock, workdays
+from casework.choices import choice_label
 from casework.models import Region, ResponsibleUnit
 
 if TYPE_CHECKING:
@@ -398,6 +399,11 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             and self.deadline < clock.today()
             and self.duplicate_of_id is None
         )
+
+    @property
+    def state_label(self) -> str:
+        """``get_state_display()``, read once per language (``casework.choices``)."""
+        return choice_label(Case, "state", self.state)
 
     @property
     def step(self) -> str | None:

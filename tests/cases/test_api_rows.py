@@ -1,0 +1,70 @@
+"""The case list's fast rows (casework.drf.RowsSerializer, the columns of LIST_READS) answer
+exactly what DRF's own serializer answers for every case of the demo ledger, and a page costs
+the same queries whatever its length."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
+from rest_framework.test import APIClient
+
+from cases.api.serializers import LIST_READS, CaseSerializer
+from cases.selectors import case_list
+from casework.models import Region, User
+from supervision.api import OverdueRowSerializer
+from supervision.reports import overdue_cases, scoped_cases
+from tests.factories import new_case
+
+pytestmark = pytest.mark.django_db
+
+
+def drf_rows(serializer: type[serializers.Serializer], instances: list[object]) -> list[dict]:
+    """What DRF's own list serializer answers."""
+    return [dict(serializer(instance).data) for instance in instances]
+
+
+def test_the_fast_rows_are_drf_s_rows_for_every_demo_case(settings, supervisor: User) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    boss = User.objects.get(username="supervisor")
+    from notifications.models import CaseReminder
+
+    sent = CaseReminder.objects.order_by("pk").values_list("pk", flat=True)[:5]
+    CaseReminder.objects.filter(pk__in=list(sent)).update(level=2)  # 催办 sent on five
+    cases = list(case_list(fetched_by=boss).prefetch_related("pollution_types").only(*LIST_READS))
+    assert len(cases) > 200
+    fast = CaseSerializer(cases, many=True).data
+    assert [dict(row) for row in fast] == drf_rows(CaseSerializer, cases)
+    # Every kind of value is among them: no batch, a reminder rung, pollution types, labels.
+    assert {row["batch"] is None for row in fast} == {True, False}
+    assert any(row["escalation_level"] for row in fast)
+    assert any(row["pollution_types"] for row in fast)
+    assert {row["state_label"] for row in fast} >= {"已交办", "已销号"}
+    late = list(overdue_cases(cases=scoped_cases(user=boss)))
+    for case in late:
+        case.days_overdue, case.working_days = case.calendar_days_overdue(), None
+    assert late
+    assert list(OverdueRowSerializer(late, many=True).data) == drf_rows(OverdueRowSerializer, late)
+
+
+def test_a_page_costs_the_same_queries_whatever_its_length(
+    supervisor: User, jizhou: Region
+) -> None:
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    counts = []
+    for more in (3, 12):
+        for _ in range(more):
+            new_case(supervisor, jizhou)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/cases/")
+        assert response.status_code == 200
+        counts.append((len(response.json()["results"]), len(captured)))
+    (few, few_queries), (many, many_queries) = counts
+    assert (few, many) == (3, 15)
+    assert few_queries == many_queries  # a column read and not loaded would cost one per row
