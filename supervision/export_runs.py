@@ -9,6 +9,7 @@ writes the workbook to a file and marks it ready."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -85,6 +86,22 @@ def export_write(run_id: int) -> ExportRun:
         )
         run.refresh_from_db()
     return run
+
+
+def exports_prune() -> int:
+    """Remove the files of the exports written more than ``CASEWORK_EXPORT_KEEP_DAYS`` ago (a
+    city-wide one is ~100 MB; it can be made again from the list): each run stays, marked
+    expired, so its page says so. Returns how many were removed."""
+    before = clock.now() - dt.timedelta(days=settings.CASEWORK_EXPORT_KEEP_DAYS)
+    removed = 0
+    for run in ExportRun.objects.filter(state=ExportState.DONE, finished_at__lt=before):
+        claimed = ExportRun.objects.filter(pk=run.pk, state=ExportState.DONE).update(
+            state=ExportState.EXPIRED, file=""
+        )
+        if claimed and run.file:
+            run.file.delete(save=False)
+            removed += 1
+    return removed
 
 
 def runs_of(user: User) -> QuerySet[ExportRun]:

@@ -50,6 +50,7 @@ class ExportState(models.TextChoices):
     RUNNING = "running", _("Writing")
     DONE = "done", _("Ready to download")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired: export again")
 
 
 def export_path(run: ExportRun, filename: str) -> str:

@@ -19,6 +19,11 @@ def export_ledger(run_id: int) -> str:
     return export_runs.export_write(run_id).state
 
 
+@shared_task(ignore_result=True)
+def prune_exports() -> int:
+    return export_runs.exports_prune()
+
+
 def enqueue_export(run_id: int) -> None:
     """Wake a worker for a queued export; if the broker cannot be reached, write it here and
     now rather than leave it waiting."""

@@ -138,3 +138,32 @@ def test_the_api_refuses_an_export_too_large_for_a_request(ledger: None, supervi
     error = refused.json()["errors"][0]
     assert error["code"] == "export_too_large" and "超过 2 件" in error["detail"]
     assert api.get("/api/v1/exports/ledger.xlsx", {"q": "BIG-1"}).status_code == 200
+
+
+def test_old_exports_files_are_removed_and_their_page_says_export_again(
+    ledger: None, supervisor: User, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    import time_machine
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.CASEWORK_EXPORT_KEEP_DAYS = 14
+    with time_machine.travel(dt.datetime(2026, 11, 2, 2, tzinfo=dt.UTC), tick=False):
+        old = export_runs.export_write(export_runs.export_start(user=supervisor, query="").pk)
+    with time_machine.travel(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC), tick=False):
+        recent = export_runs.export_write(export_runs.export_start(user=supervisor, query="").pk)
+    old_file = tmp_path / old.file.name
+    assert old_file.exists() and (tmp_path / recent.file.name).exists()
+    with time_machine.travel(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC), tick=False):
+        assert export_runs.exports_prune() == 1
+        assert export_runs.exports_prune() == 0  # once
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.state, old.file.name) == (ExportState.EXPIRED, "") and not old_file.exists()
+    assert recent.state == ExportState.DONE and (tmp_path / recent.file.name).exists()
+    web = Client()
+    web.force_login(supervisor)
+    assert web.get(f"/admin/supervision/exportrun/{old.pk}/download/").status_code == 404
+    page = web.get("/admin/supervision/exportrun/").content.decode()
+    assert "已过期，请重新导出" in page
