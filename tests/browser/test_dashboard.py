@@ -109,6 +109,12 @@ def test_the_dashboard_as_of_a_past_date_from_imported_history(
         assert closed_then == 5
         # The trend ends on that day.
         assert page.evaluate("Chart.getChart('chart-trend').data.labels.at(-1)") == "2023-12-31"
+        # And their headings say so; the ten most overdue are today's, and say that.
+        headings = page.locator(".dash-card h2").all_inner_texts()
+        dated = [h for h in headings if "截至2023-12-31" in h]
+        assert any("各来源案件办理状态" in h for h in dated), headings
+        assert any("近 12 周逾期件数" in h for h in dated), headings
+        assert any("逾期最久的 10 件" in h and "今天" in h for h in headings), headings
         # So does the map: 吉州区 coloured for 50% (50–70%), its figure in its tooltip.
         jizhou_cell = page.locator("#county-map polygon[data-region='吉州区']")
         assert jizhou_cell.get_attribute("data-rate") == "50.0"
