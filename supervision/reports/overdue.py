@@ -7,15 +7,19 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    Min,
+    DateField,
+    F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    OPEN_STATES,
     Case,
     ProgressReport,
     State,
@@ -76,39 +80,45 @@ def days_overdue(case: Case, today: dt.date | None = None) -> tuple[int, int | N
 
 
 TREND_DEFINITION = _(
-    "Cases overdue at the end of each week: deadline passed, assigned, not yet first submitted "
-    "for verification. The current deadline is used, so weeks before an approved extension may "
-    "read slightly low."
+    "Cases overdue at the end of each week, as they stood then: open, past the deadline they "
+    "had then (an extension counts from its approval), repeats counted with their originals; "
+    "the same cases as the overdue list as of that day."
 )
 
 
 def overdue_trend(
     *, cases: QuerySet[Case], weeks: int = 12, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
-    """How many cases were overdue at the end of each of the last weeks.
-
-    A case counts as overdue on a day when its deadline had passed, it had been assigned, and it
-    had not yet first been submitted for verification. The current deadline is used (an approved
-    extension counts from the start), so earlier weeks may read slightly low.
-    """
+    """How many cases were overdue at the end of each of the last weeks: ``overdue_at`` over
+    the standing each case had then (so a point is the length of the overdue list as of that
+    day), in one pass over the standings that overlap the weeks."""
     today = today or clock.today()
     days = [today - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
-    # One pass over the cases whose deadline had passed by the last day, one count per week
-    # (was one full COUNT per week). The first submission is a grouped MIN, computed once per
-    # case (a correlated subquery would be repeated in each week's FILTER).
+    first, last = day_end(days[0]), day_end(days[-1])
+
+    def covering(end: dt.datetime) -> Q:
+        return Q(stood__since__lt=end) & (Q(stood__until__gte=end) | Q(stood__until__isnull=True))
+
+    # Each case joined to its open standings overlapping the weeks: at most one covers each
+    # week's end, so each week counts a case once.
+    stood = FilteredRelation(
+        "standings",
+        condition=Q(standings__state__in=OPEN_STATES, standings__since__lt=last)
+        & (Q(standings__until__gte=first) | Q(standings__until__isnull=True)),
+    )
     counts = (
-        cases.filter(deadline__lt=today, assigned_on__lte=today)
+        cases.filter(assigned_on__lte=today, duplicate_of__isnull=True)
+        .alias(stood=stood)
+        .filter(stood__isnull=False)
         .annotate(
-            first_submitted_at=Min("events__created_at", filter=Q(events__to_state=State.SUBMITTED))
+            state_then=F("stood__state"),
+            deadline_then=Coalesce(F("stood__deadline"), F("deadline"), output_field=DateField()),
         )
         .aggregate(
             **{
                 f"w{n}": Count(
                     "id",
-                    filter=Q(assigned_on__lte=day, deadline__lt=day)
-                    & (
-                        Q(first_submitted_at__isnull=True) | Q(first_submitted_at__gte=day_end(day))
-                    ),
+                    filter=covering(day_end(day)) & overdue_at(THEN, day) & Q(assigned_on__lte=day),
                 )
                 for n, day in enumerate(days)
             }

@@ -99,9 +99,11 @@ def test_as_of_three_dates_matches_the_hand_count(
     assert {s["code"]: s["closed"] for s in today_states}[round_a.stream.code] == 2
     trend = api.get("/api/v1/reports/overdue-trend/", {"as_of": "2025-08-31"}).json()
     assert trend["as_of"] == "2025-08-31"
-    # (the trend counts cases late before their first submission: A3; A2's lateness after its
-    # reopening is the overdue list's, as the trend's definition says)
-    assert trend["points"][-1] == {"date": "2025-08-31", "overdue": 1}
+    # The trend's last point is the overdue list's length that day: A3, and A2 reopened to 29
+    # August and late again.
+    assert len(rows) == 2 and trend["points"][-1] == {"date": "2025-08-31", "overdue": 2}
+    # A month earlier A2 was reopened but not yet late (its new deadline ahead): A3 alone.
+    assert trend["points"][-5] == {"date": "2025-08-03", "overdue": 1}
     assert trend["points"][-2]["date"] == "2025-08-24"
     sentence = reports.report_sentences(user=supervisor, day=dt.date(2025, 8, 31))["text"]
     assert sentence.startswith("截至2025年8月31日，")

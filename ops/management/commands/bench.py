@@ -545,23 +545,26 @@ class Command(BaseCommand):
             day,
             day,
         )
+        # Each week's overdue cases as they stood at its end, over the open standings that
+        # overlap the twelve weeks (the trend's definition: the overdue list as of that day).
+        ends = [today - dt.timedelta(weeks=back) for back in range(11, -1, -1)]
         weeks = ", ".join(
-            f"count(*) FILTER (WHERE c.assigned_on <= '{d}' AND c.deadline < '{d}' "
-            f"AND (f.first IS NULL OR f.first >= '{reports.day_end(d).isoformat()}'))"
-            for d in (today - dt.timedelta(weeks=back) for back in range(12))
+            f"count(*) FILTER (WHERE s.since < '{reports.day_end(d).isoformat()}' "
+            f"AND (s.until >= '{reports.day_end(d).isoformat()}' OR s.until IS NULL) "
+            f"AND coalesce(s.deadline, c.deadline) < '{d}' AND c.assigned_on <= '{d}')"
+            for d in ends
         )
         add(
             "overdue trend api",
             lambda: api.get("/api/v1/reports/overdue-trend/"),
             f"""
             SELECT {weeks}
-            FROM cases_case c LEFT JOIN (
-                SELECT case_id, min(created_at) AS first FROM cases_caseevent
-                WHERE to_state = 'submitted' GROUP BY case_id
-            ) f ON f.case_id = c.id
-            WHERE c.deadline < %s
+            FROM cases_casestanding s JOIN cases_case c ON c.id = s.case_id
+            WHERE c.duplicate_of_id IS NULL AND s.state IN ('assigned', 'rectifying')
+              AND s.since < %s AND (s.until >= %s OR s.until IS NULL)
             """,
-            today,
+            reports.day_end(ends[-1]),
+            reports.day_end(ends[0]),
         )
         dashboard = Client(SERVER_NAME="localhost")
         dashboard.force_login(supervisor)
