@@ -102,15 +102,19 @@ CHUNK = 5000
 
 def standings_rebuild(case_ids: Iterable[int] | None = None) -> int:
     """Derive the standings of ``case_ids`` (every case when None) from their events again,
-    replacing what they had; returns how many rows they now have. Call it in the transaction
-    that wrote the events."""
+    replacing what they had; returns how many rows they now have (for a list of cases, on
+    PostgreSQL only). Call it in the transaction that wrote the events."""
     outcome = _OUTCOME["postgresql" if connection.vendor == "postgresql" else "sqlite"]
     written = 0
     with connection.cursor() as cursor:
         if case_ids is None:
             cursor.execute("DELETE FROM cases_casestanding")
             cursor.execute(_DERIVE.format(outcome=outcome, where=""), _PARAMS)
-            return cursor.rowcount
+            if cursor.rowcount >= 0:
+                return cursor.rowcount
+            # (Python's sqlite3 counts no rows for a statement that starts with WITH.)
+            cursor.execute("SELECT count(*) FROM cases_casestanding")
+            return cursor.fetchone()[0]
         ids = sorted(set(case_ids))
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
@@ -119,7 +123,7 @@ def standings_rebuild(case_ids: Iterable[int] | None = None) -> int:
             where = f"WHERE e.case_id IN ({', '.join(f'%(c{n})s' for n in range(len(chunk)))})"
             params = {**_PARAMS, **{f"c{n}": pk for n, pk in enumerate(chunk)}}
             cursor.execute(_DERIVE.format(outcome=outcome, where=where), params)
-            written += cursor.rowcount
+            written += max(cursor.rowcount, 0)
     return written
 
 

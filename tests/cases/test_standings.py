@@ -93,3 +93,16 @@ def test_each_change_moves_the_standing_and_closes_the_one_before(
     rows = list(CaseStanding.objects.filter(case=case).order_by("since", "id"))
     assert [r.state for r in rows] == ["assigned", "rectifying"]
     assert rows[0].until == rows[1].since and rows[1].until is None
+
+
+def test_the_command_derives_them_again_after_a_repair_by_hand(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    case = new_case(supervisor, jizhou)
+    case_transition(case_id=case.pk, user=jizhou_officer, transition="start")
+    kept = list(CaseStanding.objects.order_by("since", "id").values_list(*FIELDS))
+    CaseStanding.objects.all().delete()  # lost, as by a restore of an older backup
+    out = io.StringIO()
+    call_command("rebuild_standings", stdout=out)
+    assert out.getvalue().startswith("OK: 2 standings")
+    assert list(CaseStanding.objects.order_by("since", "id").values_list(*FIELDS)) == kept
