@@ -39,7 +39,10 @@ class RegionKind(models.TextChoices):
 class RegionQuerySet(models.QuerySet["Region"]):
     def subtrees_of(self, regions: Iterable[Region]) -> RegionQuerySet:
         """The given regions and every region below them."""
-        paths = {region.path for region in regions}
+        return self.below_paths({region.path for region in regions})
+
+    def below_paths(self, paths: set[str]) -> RegionQuerySet:
+        """The regions at these paths and every region below them."""
         if not paths:
             return self.none()
         return self.filter(
@@ -55,8 +58,10 @@ class RegionQuerySet(models.QuerySet["Region"]):
             return self.none()
         if user.is_superuser:
             return self.all()
-        regions = Region.objects.filter(memberships__user=user).only("path")
-        return self.subtrees_of(regions)
+        held = user.held()
+        if held is not None:  # in a request: the memberships it has read already
+            return self.below_paths({path for _, _, path in held})
+        return self.subtrees_of(Region.objects.filter(memberships__user=user).only("path"))
 
 
 class Region(models.Model):
@@ -126,6 +131,7 @@ class Region(models.Model):
             kwargs.pop("force_insert", None)
             super().save(*args, **kwargs)
             if old_path and old_path != new_path:
+                _forget_roles()  # the paths this request's memberships were read with
                 # The region moved: carry its sub-regions along.
                 Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                     path=Concat(
@@ -236,15 +242,21 @@ class User(AbstractUser):
     def get_short_name(self) -> str:
         return self.full_name or self.username
 
-    def _role_pairs(self) -> frozenset[tuple[str, int]] | None:
-        """This user's (role, region) pairs, read once per request (``request_roles``); None
-        outside a request, where each question is its own query."""
+    def held(self) -> frozenset[tuple[str, int, str]] | None:
+        """This user's (role, region, region's path) triples, read once per request
+        (``request_roles``); None outside a request, where each question is its own query."""
         cache = request_roles.get()
         if cache is None:
             return None
         if self.pk not in cache:
-            cache[self.pk] = frozenset(self.memberships.values_list("role", "region_id"))
+            cache[self.pk] = frozenset(
+                self.memberships.values_list("role", "region_id", "region__path")
+            )
         return cache[self.pk]
+
+    def _role_pairs(self) -> frozenset[tuple[str, int]] | None:
+        held = self.held()
+        return None if held is None else frozenset((role, pk) for role, pk, _ in held)
 
     def roles(self) -> set[str]:
         pairs = self._role_pairs()
@@ -277,7 +289,7 @@ class User(AbstractUser):
 # Each user's memberships as read once in this request (casework.middleware.RequestRoleCache):
 # a case page asks "may this person act?" for every action, each a query before (15 on the case
 # detail API). A membership saved or deleted empties it.
-request_roles: ContextVar[dict[int, frozenset[tuple[str, int]]] | None] = ContextVar(
+request_roles: ContextVar[dict[int, frozenset[tuple[str, int, str]]] | None] = ContextVar(
     "request_roles", default=None
 )
 
