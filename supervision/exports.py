@@ -9,13 +9,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from django.db import connection
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.handling import handling_text
 from cases.models import OPEN_STATES, Batch, Case, FeedbackOutcome, ProgressReport, State
+from cases.selectors import joined
 from casework import workdays
 from casework.choices import choice_label
 from casework.xlsx import table_write
@@ -135,31 +134,6 @@ RELATED_NAMES = {
     "batch_number": F("batch__number"),
     "original_number": F("duplicate_of__acceptance_number"),
 }
-_JOINED = {
-    "pollution_names": (
-        "FROM cases_case_pollution_types t JOIN cases_pollutiontype x ON x.id = t.pollutiontype_id "
-        'WHERE t.case_id = "cases_case"."id"',
-        "x.sort_order, x.id",
-    ),
-    "co_unit_names": (
-        "FROM cases_case_co_units t JOIN casework_responsibleunit x ON x.id = t.responsibleunit_id "
-        'JOIN casework_region r ON r.id = x.region_id WHERE t.case_id = "cases_case"."id"',
-        "r.path, x.name",
-    ),
-}
-
-
-def _joined_names() -> dict[str, RawSQL]:
-    """The names of each case's pollution types and co-operating units, joined by "、", by a
-    subquery per row (the through tables' unique indexes serve it)."""
-    if connection.vendor == "postgresql":
-        sql = "(SELECT string_agg(x.name, '、' ORDER BY {order}) {rest})"
-    else:  # SQLite: group_concat keeps the order of the rows it is given
-        sql = "(SELECT group_concat(name, '、') FROM (SELECT x.name {rest} ORDER BY {order}))"
-    return {
-        name: RawSQL(sql.format(rest=rest, order=order), [], output_field=CharField())
-        for name, (rest, order) in _JOINED.items()
-    }
 
 
 class _Row:
@@ -190,7 +164,11 @@ NOT_READ = {
 
 def _rows(cases: QuerySet[Case]) -> Iterator[Any]:
     """The cases as rows (above), read in chunks."""
-    cases = cases.annotate(**RELATED_NAMES, **_joined_names())
+    cases = cases.annotate(
+        **RELATED_NAMES,
+        pollution_names=joined("pollution_names", "、"),
+        co_unit_names=joined("co_unit_names", "、"),
+    )
     fields = [f.attname for f in Case._meta.concrete_fields if f.attname not in NOT_READ]
     rows = cases.values(*fields, *cases.query.annotation_select)
     return (_Row(values) for values in rows.iterator(chunk_size=CHUNK))

@@ -34,6 +34,20 @@ from casework.drf import RowsSerializer
 from casework.models import ResponsibleUnit
 
 
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class PollutionCodes(serializers.Field):
+    """The case's pollution types' codes: from ``pollution_codes`` when the query joined them
+    (the list: ``cases.selectors.joined``), else from the relation (the case page)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, case: Case) -> list[str]:
+        if hasattr(case, "pollution_codes"):
+            return case.pollution_codes.split(",") if case.pollution_codes else []
+        return [kind.code for kind in case.pollution_types.all()]
+
+
 class CaseSerializer(serializers.ModelSerializer):
     source = serializers.CharField(source="source.name")
     source_stream = serializers.CharField(source="source.stream.code")
@@ -63,7 +77,7 @@ class CaseSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("The step the deadline chases: feedback or rectification (none when closed)."),
     )
-    pollution_types = serializers.SlugRelatedField(many=True, slug_field="code", read_only=True)
+    pollution_types = PollutionCodes()
 
     class Meta:
         model = Case

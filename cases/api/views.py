@@ -56,7 +56,7 @@ from cases.models import (
     ProgressReport,
 )
 from cases.notice import notice_publish
-from cases.selectors import case_list
+from cases.selectors import case_list, joined
 from cases.services import (
     case_co_units_set,
     case_feedback,
@@ -84,11 +84,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
     lookup_value_regex = r"[0-9]{1,18}"  # ASCII only: \d would take １２; longer overflows
 
     def get_queryset(self) -> QuerySet[Case]:
-        queryset = case_list(fetched_by=self.request.user).prefetch_related("pollution_types")
+        queryset = case_list(fetched_by=self.request.user)
         if self.action == "list":
-            queryset = queryset.only(*LIST_READS)
+            # The pollution types' codes joined in the page's query (a prefetch was ~3 ms).
+            queryset = queryset.only(*LIST_READS).annotate(
+                pollution_codes=joined("pollution_codes", ",")
+            )
         else:
             queryset = queryset.prefetch_related(
+                "pollution_types",
                 Prefetch("progress_reports", ProgressReport.objects.select_related("reported_by")),
                 "milestones",
                 Prefetch("events", CaseEvent.objects.select_related("actor").order_by("id")),
