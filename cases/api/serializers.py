@@ -118,41 +118,6 @@ class CaseSerializer(serializers.ModelSerializer):
         list_serializer_class = RowsSerializer
 
 
-# The columns a list row reads (the serializer's fields and what its properties ask: is_overdue,
-# days_left, step, escalation_level): the list loads only these (a case has sixty; building
-# the instances was a third of a page's time). A column read and not here costs a query per
-# row: tests/cases/test_api_rows.py counts a page's queries at two sizes.
-LIST_READS = (
-    "id",
-    "kind",
-    "source__name",
-    "source__stream__code",
-    "batch__number",
-    "acceptance_number",
-    "summary",
-    "region__name",
-    "region__gb_code",
-    "unit__name",
-    "state",
-    "assigned_on",
-    "deadline",
-    "deadline_provisional",
-    "duplicate_of_id",
-    "feedback_outcome",
-    "is_priority",
-    "channel",
-    "address",
-    "latitude",
-    "longitude",
-    "reopen_count",
-    "feedback_deadline",
-    "rectification_deadline",
-    "version",
-    "updated_at",
-    "reminder__level",
-)
-
-
 class ProgressReportSerializer(serializers.ModelSerializer):
     reported_by = serializers.CharField(source="reported_by.__str__")
 

@@ -34,8 +34,8 @@ from cases.api.requests import (
     RepeatUnlinkRequestSerializer,
     TransitionRequestSerializer,
 )
+from cases.api.rows import list_rows
 from cases.api.serializers import (
-    LIST_READS,
     AttachmentSerializer,
     CaseDetailSerializer,
     CaseSerializer,
@@ -56,7 +56,7 @@ from cases.models import (
     ProgressReport,
 )
 from cases.notice import notice_publish
-from cases.selectors import case_list, joined
+from cases.selectors import case_list
 from cases.services import (
     case_co_units_set,
     case_feedback,
@@ -86,26 +86,21 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
     def get_queryset(self) -> QuerySet[Case]:
         queryset = case_list(fetched_by=self.request.user)
         if self.action == "list":
-            # The pollution types' codes joined in the page's query (a prefetch was ~3 ms).
-            queryset = queryset.only(*LIST_READS).annotate(
-                pollution_codes=joined("pollution_codes", ",")
-            )
-        else:
-            queryset = queryset.prefetch_related(
-                "pollution_types",
-                Prefetch("progress_reports", ProgressReport.objects.select_related("reported_by")),
-                "milestones",
-                Prefetch("events", CaseEvent.objects.select_related("actor").order_by("id")),
-                "extension_requests",
-                Prefetch(
-                    "field_checks",
-                    FieldCheck.objects.select_related("inspector").prefetch_related("photos"),
-                ),
-                Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
-                Prefetch("follow_ups", FollowUp.objects.select_related("recorded_by")),
-                Prefetch("co_units", ResponsibleUnit.objects.select_related("region")),
-            )
-        return queryset
+            return list_rows(queryset)  # plain rows, not Case instances (cases/api/rows.py)
+        return queryset.prefetch_related(
+            "pollution_types",
+            Prefetch("progress_reports", ProgressReport.objects.select_related("reported_by")),
+            "milestones",
+            Prefetch("events", CaseEvent.objects.select_related("actor").order_by("id")),
+            "extension_requests",
+            Prefetch(
+                "field_checks",
+                FieldCheck.objects.select_related("inspector").prefetch_related("photos"),
+            ),
+            Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
+            Prefetch("follow_ups", FollowUp.objects.select_related("recorded_by")),
+            Prefetch("co_units", ResponsibleUnit.objects.select_related("region")),
+        )
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return CaseSerializer if self.action == "list" else CaseDetailSerializer

@@ -371,6 +371,13 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.acceptance_number
 
+    @property
+    def state_fields(self) -> tuple[models.Field, ...]:
+        """The lifecycle's field, for django-fsm's check that the state has not moved since the
+        case was read (a 409). django-fsm finds it by testing all sixty fields on every
+        instance built (~20 µs each: 20 ms of a 1,000-row list)."""
+        return _STATE_FIELDS
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if self.batch_id and self.source_id and self.batch.source_id != self.source_id:
@@ -560,3 +567,6 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.notice_starts_on = self.notice_ends_on = None
         self.notice_ends_provisional = False
         self.stage_concluded_at = None
+
+
+_STATE_FIELDS = (Case._meta.get_field("state"),)

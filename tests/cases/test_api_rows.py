@@ -1,4 +1,4 @@
-"""The case list's fast rows (casework.drf.RowsSerializer, the columns of LIST_READS) answer
+"""The case list's fast rows (cases.api.rows, serialized by casework.drf.RowsSerializer) answer
 exactly what DRF's own serializer answers for every case of the demo ledger, and a page (of the
 API or of the admin's case list) costs the same queries whatever its length."""
 
@@ -13,11 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
-from cases.api.serializers import LIST_READS, CaseSerializer
-from cases.selectors import case_list, joined
+from cases.api.rows import list_rows
+from cases.api.serializers import CaseSerializer
+from cases.models import Case, PollutionType, Source
+from cases.selectors import case_list
 from casework.models import Region, User
-from supervision.api import OverdueRowSerializer
-from supervision.reports import overdue_cases, scoped_cases
+from notifications.models import CaseReminder
+from supervision.reports import days_overdue, overdue_cases, scoped_cases
 from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
@@ -32,21 +34,16 @@ def test_the_fast_rows_are_drf_s_rows_for_every_demo_case(settings, supervisor: 
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())
     boss = User.objects.get(username="supervisor")
-    from notifications.models import CaseReminder
 
-    sent = CaseReminder.objects.order_by("pk").values_list("pk", flat=True)[:5]
+    late_ones = Case.objects.overdue().values("pk")
+    sent = CaseReminder.objects.filter(case__in=late_ones).values_list("pk", flat=True)[:5]
     CaseReminder.objects.filter(pk__in=list(sent)).update(level=2)  # 催办 sent on five
-    from cases.models import Case, PollutionType
 
     several = PollutionType.objects.order_by("-sort_order")[:3]  # added last to first
     Case.objects.order_by("pk").first().pollution_types.set(list(several))
     related = list(case_list(fetched_by=boss).prefetch_related("pollution_types"))
-    # As the list reads them: its columns only, the pollution types' codes joined in the query.
-    cases = list(
-        case_list(fetched_by=boss)
-        .only(*LIST_READS)
-        .annotate(pollution_codes=joined("pollution_codes", ","))
-    )
+    # As the list reads them: rows of its columns, the pollution types' codes joined.
+    cases = list(list_rows(case_list(fetched_by=boss)))
     assert len(cases) > 200
     fast = CaseSerializer(cases, many=True).data
     # The same as DRF's own rows over whole cases and their relations.
@@ -56,11 +53,36 @@ def test_the_fast_rows_are_drf_s_rows_for_every_demo_case(settings, supervisor: 
     assert any(row["escalation_level"] for row in fast)
     assert any(len(row["pollution_types"]) > 1 for row in fast)  # in their order
     assert {row["state_label"] for row in fast} >= {"已交办", "已销号"}
+    # The overdue report's rows (built from values, not instances) say what DRF says of the
+    # cases themselves.
+
+    counting = Case.objects.overdue().values("source_id")[:1]
+    Source.objects.filter(pk__in=counting).update(report_in_working_days=True)  # 工作日
     late = list(overdue_cases(cases=scoped_cases(user=boss)))
     for case in late:
-        case.days_overdue, case.working_days = case.calendar_days_overdue(), None
-    assert late
-    assert list(OverdueRowSerializer(late, many=True).data) == drf_rows(OverdueRowSerializer, late)
+        case.days_overdue, case.working_days = days_overdue(case)
+    assert late and any(case.working_days is not None for case in late)
+    assert any(case.escalation_level for case in late)
+    client = APIClient()
+    client.force_authenticate(boss)
+    answered = client.get("/api/v1/reports/overdue/").json()
+    assert answered == [dict(row) for row in OverdueExpected(late, many=True).data]
+
+
+class OverdueExpected(serializers.Serializer):
+    """An overdue row as DRF says it of a Case instance."""
+
+    id = serializers.IntegerField()
+    acceptance_number = serializers.CharField()
+    summary = serializers.CharField()
+    region = serializers.CharField(source="region.name")
+    unit = serializers.CharField(source="unit.name")
+    source_stream = serializers.CharField(source="source.stream.short_name")
+    deadline = serializers.DateField()
+    days_overdue = serializers.IntegerField()
+    working_days_overdue = serializers.IntegerField(source="working_days", allow_null=True)
+    escalation_level = serializers.IntegerField()
+    last_progress_at = serializers.DateTimeField(allow_null=True)
 
 
 def test_a_page_costs_the_same_queries_whatever_its_length(
