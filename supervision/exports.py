@@ -9,11 +9,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.handling import handling_text
 from cases.models import OPEN_STATES, Batch, Case, FeedbackOutcome, ProgressReport, State
+from cases.rows import case_rows
 from cases.selectors import joined
 from casework import workdays
 from casework.choices import choice_label
@@ -51,13 +52,13 @@ def _day(moment: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(moment) if moment else None
 
 
-Column = tuple[str, Callable[[Any], Any]]  # reads a row of ``_rows``
+Column = tuple[str, Callable[[Any], Any]]  # reads a ``cases.rows.CaseRow``
 
 # The ledger's columns in the order of the real ledger (see the domain brief).
 LEDGER_COLUMNS: list[Column] = [
     ("受理编号", lambda c: c.acceptance_number),
     ("交办问题基本情况", lambda c: c.summary),
-    ("行政区域", lambda c: c.region_name),
+    ("行政区域", lambda c: c.region.name),
     ("污染类型", lambda c: c.pollution_names or ""),
     ("调查核实情况", lambda c: c.investigation),
     ("是否属实", lambda c: label("truth_finding", c.truth_finding)),
@@ -68,15 +69,15 @@ LEDGER_COLUMNS: list[Column] = [
     ("处理情况", lambda c: "\n".join(x for x in (c.rectification_account, handling_text(c)) if x)),
     ("办结状态", status_text),
     ("是否重点件", lambda c: "是" if c.is_priority else "否"),
-    ("牵头责任单位", lambda c: c.unit_name),
+    ("牵头责任单位", lambda c: c.unit.name),
     ("配合单位", lambda c: c.co_unit_names or ""),
     ("挂钩领导", lambda c: c.responsible_leader),
     ("联络人", lambda c: c.contact_person),
     ("联系电话", lambda c: c.contact_phone),
     ("是否重复", lambda c: "是" if c.duplicate_of_id else "否"),
-    ("重复关联件编号", lambda c: c.original_number or ""),
-    ("轮次", lambda c: c.source_name),
-    ("批次", lambda c: f"第{c.batch_number}批" if c.batch_id else ""),
+    ("重复关联件编号", lambda c: c.duplicate_of.acceptance_number if c.duplicate_of_id else ""),
+    ("轮次", lambda c: c.source.name),
+    ("批次", lambda c: f"第{c.batch.number}批" if c.batch_id else ""),
     ("经度", lambda c: float(c.longitude) if c.longitude is not None else None),
     ("纬度", lambda c: float(c.latitude) if c.latitude is not None else None),
     ("问题类别", lambda c: label("kind", c.kind)),
@@ -109,7 +110,7 @@ LEDGER_COLUMNS: list[Column] = [
 DISCLOSURE_COLUMNS: list[Column] = [
     ("受理编号", lambda c: c.acceptance_number),
     ("交办问题基本情况", lambda c: c.summary),
-    ("行政区域", lambda c: c.region_name),
+    ("行政区域", lambda c: c.region.name),
     ("污染类型", lambda c: c.pollution_names or ""),
     ("调查核实情况", lambda c: c.investigation),
     ("是否属实", lambda c: label("truth_finding", c.truth_finding)),
@@ -122,27 +123,17 @@ DISCLOSURE_COLUMNS: list[Column] = [
 ]
 
 
-# A case as the columns read it: its fields by name (``region_id``…), the names of what it
-# points to (``region_name``…) and, as one text each ("废水、废气"), its pollution types and
-# co-operating units in the order the case page lists them. Plain rows, not model instances:
-# building a Case (and django-fsm's copy of its state) was a third of an export's time, and
-# fetching the names per chunk another fifth.
-RELATED_NAMES = {
-    "region_name": F("region__name"),
-    "unit_name": F("unit__name"),
-    "source_name": F("source__name"),
-    "batch_number": F("batch__number"),
-    "original_number": F("duplicate_of__acceptance_number"),
-}
-
-
-class _Row:
-    """One row of ``_rows``: the values' dict is its attributes (a dict made into an object in
-    one step; a SimpleNamespace copies its ~70 names one by one)."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__ = values
-        self.pk = values["id"]
+# The columns read the cases as rows (``cases.rows``: values, not model instances, with
+# ``row.region.name`` and the like), their pollution types and co-operating units joined in
+# the same query as one text each ("废水、废气"): building Case instances was a third of an
+# export's time, and fetching the names per chunk another fifth.
+RELATED = (
+    "region__name",
+    "unit__name",
+    "source__name",
+    "batch__number",
+    "duplicate_of__acceptance_number",
+)
 
 
 # What no column reads, left unread (a moment costs more to read than a date); the
@@ -165,13 +156,12 @@ NOT_READ = {
 def _rows(cases: QuerySet[Case]) -> Iterator[Any]:
     """The cases as rows (above), read in chunks."""
     cases = cases.annotate(
-        **RELATED_NAMES,
         pollution_names=joined("pollution_names", "、"),
         co_unit_names=joined("co_unit_names", "、"),
     )
     fields = [f.attname for f in Case._meta.concrete_fields if f.attname not in NOT_READ]
-    rows = cases.values(*fields, *cases.query.annotation_select)
-    return (_Row(values) for values in rows.iterator(chunk_size=CHUNK))
+    rows = case_rows(cases, *fields, *RELATED, *cases.query.annotation_select)
+    return rows.iterator(chunk_size=CHUNK)
 
 
 # Column widths in characters by header (others: 12); the long texts wrap.
@@ -221,7 +211,7 @@ def _counted(rows: Iterator[list[Any]], progress: Callable[[int], None]) -> Iter
 def _days_overdue(case: Any) -> int | None:
     if case.state not in OPEN_STATES or case.duplicate_of_id is not None:
         return None
-    return max(Case.calendar_days_overdue(case), 0)
+    return max(case.calendar_days_overdue(), 0)
 
 
 # What the case list's export adds to the ledger: how late, and the last progress report.

@@ -29,7 +29,6 @@ class Figures:
     """The counts by (county, kind, stream); ``total`` adds up the rows a test keeps."""
 
     day: dt.date
-    past: bool
     rows: list[dict[str, Any]]
 
     def total(self, keep: Callable[[dict[str, Any]], bool], names: Iterable[str]) -> dict:
@@ -48,9 +47,10 @@ def figures(*, cases: QuerySet[Case], day: dt.date | None = None) -> Figures:
     they stood at the end of that day, in one query."""
     today = clock.today()
     past = day is not None and day < today
-    at, when = (THEN, day) if past and day is not None else (TODAY, today)
-    if past and day is not None:
-        cases = as_of(cases, day)
+    if past:
+        cases, at, when = as_of(cases, day), THEN, day  # type: ignore[arg-type]
+    else:
+        at, when = TODAY, today
     cases = with_schedule_status(cases, when, then=past)
     # Each status by its own condition, not by ``schedule_status`` (a CASE Django would repeat
     # in each count, with its search of the milestones); on schedule is the rest.
@@ -58,8 +58,10 @@ def figures(*, cases: QuerySet[Case], day: dt.date | None = None) -> Figures:
     counts = {
         **closure_counts(at),
         "findings": Count("id", filter=FINDING),
-        **{s: Count("id", filter=FINDING & conditions[s]) for s in ("completed", "overdue")},
-        "behind": Count("id", filter=FINDING & conditions["behind"]),
+        **{
+            s: Count("id", filter=FINDING & conditions[s])
+            for s in ("completed", "overdue", "behind")
+        },
         "overdue_cases": Count("id", filter=overdue_at(at, when)),
     }
     rows = list(
@@ -69,4 +71,4 @@ def figures(*, cases: QuerySet[Case], day: dt.date | None = None) -> Figures:
     )
     for row in rows:
         row["on_schedule"] = row["findings"] - row["completed"] - row["overdue"] - row["behind"]
-    return Figures(day=when, past=past, rows=rows)
+    return Figures(day=when, rows=rows)

@@ -95,6 +95,20 @@ TICK_FLOOR = """
     JOIN casework_membership m ON m.region_id = c.region_id AND m.role = 'county_officer'
 """
 RESULTS = Path(settings.BASE_DIR) / "bench" / "results"
+# The closure rates' seven counts by county (supervision.reports.rates.closure_counts), over a
+# CTE ``c`` of (region_id, original, state, concluded, stage, reopened): today's or as of a date.
+SEVEN_COUNTS = """
+    SELECT c.region_id, r.name,
+           count(*) FILTER (WHERE original),
+           count(*) FILTER (WHERE original AND concluded),
+           count(*) FILTER (WHERE original AND stage AND NOT concluded),
+           count(*) FILTER (WHERE original AND state = 'verified'),
+           count(*) FILTER (WHERE original AND state = 'closed'),
+           count(*) FILTER (WHERE original AND reopened),
+           count(*) FILTER (WHERE NOT original)
+    FROM c JOIN casework_region r ON r.id = c.region_id
+    GROUP BY c.region_id, r.name ORDER BY r.name
+"""
 
 URGENCY_SQL = (
     "CASE WHEN c.state IN ('assigned','rectifying') THEN 0 WHEN c.state = 'submitted' THEN 1 "
@@ -425,17 +439,8 @@ class Command(BaseCommand):
                        stage_concluded_at IS NOT NULL AS stage, reopen_count > 0 AS reopened
                 FROM cases_case
             )
-            SELECT c.region_id, r.name,
-                   count(*) FILTER (WHERE original),
-                   count(*) FILTER (WHERE original AND concluded),
-                   count(*) FILTER (WHERE original AND stage AND NOT concluded),
-                   count(*) FILTER (WHERE original AND state = 'verified'),
-                   count(*) FILTER (WHERE original AND state = 'closed'),
-                   count(*) FILTER (WHERE original AND reopened),
-                   count(*) FILTER (WHERE NOT original)
-            FROM c JOIN casework_region r ON r.id = c.region_id
-            GROUP BY c.region_id, r.name ORDER BY r.name
-            """,
+            """
+            + SEVEN_COUNTS,
         )
         day = today - dt.timedelta(days=90)
         add(
@@ -460,17 +465,8 @@ class Command(BaseCommand):
                      AND (s.until >= %s OR s.until IS NULL)
                 WHERE c.assigned_on <= %s
             )
-            SELECT c.region_id, r.name,
-                   count(*) FILTER (WHERE original),
-                   count(*) FILTER (WHERE original AND concluded),
-                   count(*) FILTER (WHERE original AND stage AND NOT concluded),
-                   count(*) FILTER (WHERE original AND state = 'verified'),
-                   count(*) FILTER (WHERE original AND state = 'closed'),
-                   count(*) FILTER (WHERE original AND reopened),
-                   count(*) FILTER (WHERE NOT original)
-            FROM c JOIN casework_region r ON r.id = c.region_id
-            GROUP BY c.region_id, r.name ORDER BY r.name
-            """,
+            """
+            + SEVEN_COUNTS,
             reports.day_end(day),
             reports.day_end(day),
             day,
