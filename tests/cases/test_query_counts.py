@@ -54,3 +54,27 @@ def test_the_case_list_api_and_the_admin_changelist_do_not_grow_with_the_page(
         queries(lambda: api.get("/api/v1/reports/overdue/")),
     )
     assert large == small
+
+
+def test_the_case_page_costs_the_same_queries_whatever_it_lists(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    """The case page reads its nine lists in the case's row (casework.inline): a case with
+    events, progress, milestones, field checks with photos, evidence, follow-ups, extension
+    requests, co-operating units and pollution types costs what a bare case costs."""
+    from tests.casework.test_inline import every_kind_of_row
+
+    api = APIClient()
+    api.force_authenticate(jizhou_officer)
+    bare = new_case(supervisor, jizhou)
+    full = new_case(supervisor, jizhou, pollution_types=["water", "air"])
+    for percent in (10, 20, 30):
+        progress_report_add(case_id=full.pk, user=jizhou_officer, text="进展", percent=percent)
+    every_kind_of_row(supervisor, [full])
+    shown = api.get(f"/api/v1/cases/{full.pk}/").json()
+    assert len(shown["events"]) > 3 and len(shown["field_checks"]) == 2
+    assert (
+        queries(lambda: api.get(f"/api/v1/cases/{full.pk}/"))
+        == queries(lambda: api.get(f"/api/v1/cases/{bare.pk}/"))
+        <= 3
+    )  # the user's memberships, the case with its lists, (SQLite) the savepoint-free read

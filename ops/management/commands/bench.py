@@ -126,6 +126,43 @@ PAGE_SQL = f"""
     ORDER BY {URGENCY_SQL}, c.deadline, c.id LIMIT 50 OFFSET {{offset}}
 """
 
+# The case page by hand: the case with its names and every list it shows, each list's rows (and
+# the names they show: who reported, acted, inspected, uploaded, recorded) as JSON in the row.
+DETAIL_SQL = """
+    SELECT c.*, r.name, u.name, s.name, st.code, b.number, m.level,
+      (SELECT json_agg(json_build_object('id', t.id, 'code', t.code, 'name', t.name))
+       FROM cases_case_pollution_types x JOIN cases_pollutiontype t ON t.id = x.pollutiontype_id
+       WHERE x.case_id = c.id),
+      (SELECT json_agg(json_build_object('p', p, 'by', w.username))
+       FROM cases_progressreport p JOIN casework_user w ON w.id = p.reported_by_id
+       WHERE p.case_id = c.id),
+      (SELECT json_agg(k) FROM cases_milestone k WHERE k.case_id = c.id),
+      (SELECT json_agg(json_build_object('e', e, 'by', w.username))
+       FROM cases_caseevent e LEFT JOIN casework_user w ON w.id = e.actor_id
+       WHERE e.case_id = c.id),
+      (SELECT json_agg(x) FROM cases_extensionrequest x WHERE x.case_id = c.id),
+      (SELECT json_agg(json_build_object('f', f, 'by', w.username, 'photos',
+                (SELECT json_agg(h) FROM cases_fieldcheckphoto h WHERE h.field_check_id = f.id)))
+       FROM cases_fieldcheck f JOIN casework_user w ON w.id = f.inspector_id
+       WHERE f.case_id = c.id),
+      (SELECT json_agg(json_build_object('a', a, 'by', w.username))
+       FROM cases_attachment a JOIN casework_user w ON w.id = a.uploaded_by_id
+       WHERE a.case_id = c.id),
+      (SELECT json_agg(json_build_object('f', f, 'by', w.username))
+       FROM cases_followup f JOIN casework_user w ON w.id = f.recorded_by_id
+       WHERE f.case_id = c.id),
+      (SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'region', g.name))
+       FROM cases_case_co_units x JOIN casework_responsibleunit t ON t.id = x.responsibleunit_id
+       JOIN casework_region g ON g.id = t.region_id WHERE x.case_id = c.id)
+    FROM cases_case c
+    JOIN casework_region r ON r.id = c.region_id
+    JOIN casework_responsibleunit u ON u.id = c.unit_id
+    JOIN cases_source s ON s.id = c.source_id JOIN cases_sourcestream st ON st.id = s.stream_id
+    LEFT JOIN cases_batch b ON b.id = c.batch_id
+    LEFT JOIN notifications_casereminder m ON m.case_id = c.id
+    WHERE c.id = %s
+"""
+
 
 @dataclass
 class Row:
@@ -414,15 +451,7 @@ class Command(BaseCommand):
             add(
                 "case detail api, officer",
                 lambda: officer_api.get(f"/api/v1/cases/{case.pk}/"),
-                """
-                SELECT c.*, r.name, u.name, s.name,
-                       (SELECT json_agg(e ORDER BY e.created_at, e.id) FROM cases_caseevent e
-                        WHERE e.case_id = c.id)
-                FROM cases_case c
-                JOIN casework_region r ON r.id = c.region_id
-                JOIN casework_responsibleunit u ON u.id = c.unit_id
-                JOIN cases_source s ON s.id = c.source_id WHERE c.id = %s
-                """,
+                DETAIL_SQL,
                 case.pk,
             )
         add(
