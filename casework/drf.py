@@ -3,6 +3,7 @@ HTTP errors in the one standardized shape. Kept free of view imports: DRF loads 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -61,6 +62,28 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             exc = exceptions.ValidationError({"non_field_errors": [exc.message]})
     return standardized_handler(exc, context)
+
+
+class ReadModelSerializer(serializers.ModelSerializer):
+    """A model serializer that only answers (its fields do not depend on the request): its
+    fields are built from the model once per class, and each serializer gets fresh copies to
+    bind. DRF builds them again for every serializer made, reading the model's metadata each
+    time (~0.6 ms for the case list's, ~2.5 ms for the case page's with its nine lists). A
+    plain field is copied shallowly (binding sets its own attributes); a nested serializer or
+    relation deeply, so that nothing bound is shared between requests."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()  # kept unbound: only copies are handed out
+            cls._fields_built = built
+        return {
+            name: copy.deepcopy(field)
+            if isinstance(field, serializers.BaseSerializer | serializers.ManyRelatedField)
+            else copy.copy(field)
+            for name, field in built.items()
+        }
 
 
 class RowsSerializer(serializers.ListSerializer):

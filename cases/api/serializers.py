@@ -30,7 +30,7 @@ from cases.rules import mask_name, mask_phone, may_see_complainant
 from cases.services import (
     case_available_transitions,
 )
-from casework.drf import RowsSerializer
+from casework.drf import ReadModelSerializer, RowsSerializer
 from casework.models import ResponsibleUnit
 
 
@@ -48,7 +48,7 @@ class PollutionCodes(serializers.Field):
         return [kind.code for kind in case.pollution_types.all()]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ReadModelSerializer):
     source = serializers.CharField(source="source.name")
     source_stream = serializers.CharField(source="source.stream.code")
     batch = serializers.IntegerField(source="batch.number", allow_null=True, default=None)
@@ -118,7 +118,7 @@ class CaseSerializer(serializers.ModelSerializer):
         list_serializer_class = RowsSerializer
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(ReadModelSerializer):
     reported_by = serializers.CharField(source="reported_by.__str__")
 
     class Meta:
@@ -127,14 +127,14 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ReadModelSerializer):
     class Meta:
         model = Milestone
         fields = ["id", "sequence", "description", "target_date", "done_on"]
         read_only_fields = fields
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ReadModelSerializer):
     actor = serializers.CharField(source="actor.__str__", allow_null=True, default=None)
     # Blank for events that are not transitions; declared so that the schema says so.
     from_state = serializers.ChoiceField(choices=State.choices, allow_blank=True, read_only=True)
@@ -158,7 +158,7 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExtensionRequestSerializer(serializers.ModelSerializer):
+class ExtensionRequestSerializer(ReadModelSerializer):
     class Meta:
         model = ExtensionRequest
         fields = [
@@ -174,7 +174,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ReadModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
     uploaded_by = serializers.CharField(source="uploaded_by.__str__")
     url = serializers.SerializerMethodField()
@@ -200,7 +200,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("attachment-file", args=[attachment.pk])
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(ReadModelSerializer):
     recorded_by = serializers.CharField(source="recorded_by.__str__")
 
     class Meta:
@@ -220,7 +220,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UnitRefSerializer(serializers.ModelSerializer):
+class UnitRefSerializer(ReadModelSerializer):
     region = serializers.CharField(source="region.name")
 
     class Meta:
@@ -234,7 +234,7 @@ class EvidenceMissingSerializer(serializers.Serializer):
     close = serializers.ListField(child=serializers.CharField())
 
 
-class FieldCheckPhotoSerializer(serializers.ModelSerializer):
+class FieldCheckPhotoSerializer(ReadModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -246,7 +246,7 @@ class FieldCheckPhotoSerializer(serializers.ModelSerializer):
         return reverse("field-check-photo", args=[photo.pk])
 
 
-class FieldCheckSerializer(serializers.ModelSerializer):
+class FieldCheckSerializer(ReadModelSerializer):
     inspector = serializers.CharField(source="inspector.__str__")
     photos = FieldCheckPhotoSerializer(many=True, read_only=True)
 
