@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
@@ -65,6 +64,7 @@ from cases.services import (
     followup_record,
     progress_report_add,
 )
+from casework.drf import FilterBackend
 from casework.inline import Inline, inline
 
 # What the case page lists, read in the case's row (casework.inline): one query, not ten.
@@ -86,7 +86,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
 
     filterset_class = CaseFilter
     pagination_class = CaseListPagination
-    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     ordering_fields = ["deadline", "updated_at", "assigned_on", "acceptance_number", "id"]
     # No default here: without ?ordering= the list keeps the selector's one order, most urgent
     # first (cases.selectors.URGENT_FIRST), the same as the admin's.

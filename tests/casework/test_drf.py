@@ -45,3 +45,23 @@ def test_two_case_pages_made_side_by_side_answer_each_for_its_own_user(
     assert (
         lead.data["progress_reports"][0]["text"] == co.data["progress_reports"][0]["text"] == "进展"
     )
+
+
+def test_the_list_filters_when_a_filter_is_named_and_lists_all_when_none_is(
+    supervisor: User, jizhou: Region
+) -> None:
+    from rest_framework.test import APIClient
+
+    from cases.services import case_transition
+
+    first = new_case(supervisor, jizhou)
+    new_case(supervisor, jizhou)
+    case_transition(case_id=first.pk, user=supervisor, transition="start", comment="")
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    every = api.get("/api/v1/cases/", {"page_size": 5}).json()["results"]
+    assert sorted(row["state"] for row in every) == ["assigned", "rectifying"]
+    started = api.get("/api/v1/cases/", {"page_size": 5, "state": "rectifying"}).json()
+    assert [row["id"] for row in started["results"]] == [first.pk]
+    bad = api.get("/api/v1/cases/", {"due_before": "昨天"})
+    assert bad.status_code == 400 and "due_before" in str(bad.json())
