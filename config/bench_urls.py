@@ -9,30 +9,57 @@ from django.urls import path
 
 from config.urls import urlpatterns as site
 
+# The page's 50 rows with every column the API's page shows (its joins, the pollution types'
+# codes, the reminder's rung, whether overdue and the days left), in the one order.
 FLOOR_SQL = """
-    SELECT c.id, c.acceptance_number, c.kind, c.state, c.summary, c.deadline, c.assigned_on,
-           c.updated_at, c.version, r.name, u.name, s.name
+    SELECT c.id, c.kind, s.name, st.code, b.number, c.acceptance_number, c.summary, r.name,
+           r.gb_code, u.name, c.state, c.assigned_on, c.deadline, c.deadline_provisional,
+           c.state IN ('assigned', 'rectifying') AND c.deadline < current_date,
+           c.deadline - current_date, m.level, c.is_priority, c.channel,
+           (SELECT string_agg(t.code, ',' ORDER BY t.sort_order) FROM cases_case_pollution_types x
+            JOIN cases_pollutiontype t ON t.id = x.pollutiontype_id WHERE x.case_id = c.id),
+           c.address, c.latitude, c.longitude, c.reopen_count, c.feedback_deadline,
+           c.feedback_outcome, c.rectification_deadline, c.version, c.updated_at
     FROM cases_case c
+    JOIN cases_source s ON s.id = c.source_id JOIN cases_sourcestream st ON st.id = s.stream_id
     JOIN casework_region r ON r.id = c.region_id
     JOIN casework_responsibleunit u ON u.id = c.unit_id
-    JOIN cases_source s ON s.id = c.source_id
+    LEFT JOIN cases_batch b ON b.id = c.batch_id
+    LEFT JOIN notifications_casereminder m ON m.case_id = c.id
     ORDER BY CASE WHEN c.state IN ('assigned', 'rectifying') THEN 0 WHEN c.state = 'submitted'
              THEN 1 WHEN c.state = 'verified' THEN 2 ELSE 3 END, c.deadline, c.id
     LIMIT 50
 """
 NAMES = (
     "id",
-    "acceptance_number",
     "kind",
-    "state",
-    "summary",
-    "deadline",
-    "assigned_on",
-    "updated_at",
-    "version",
-    "region",
-    "unit",
     "source",
+    "source_stream",
+    "batch",
+    "acceptance_number",
+    "summary",
+    "region",
+    "region_code",
+    "unit",
+    "state",
+    "assigned_on",
+    "deadline",
+    "deadline_provisional",
+    "is_overdue",
+    "days_left",
+    "escalation_level",
+    "is_priority",
+    "channel",
+    "pollution_types",
+    "address",
+    "latitude",
+    "longitude",
+    "reopen_count",
+    "feedback_deadline",
+    "feedback_outcome",
+    "rectification_deadline",
+    "version",
+    "updated_at",
 )
 
 

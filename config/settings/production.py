@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import ALLOWED_HOSTS, SECRET_KEY, env
+from config.settings.base import ALLOWED_HOSTS, DATABASES, SECRET_KEY, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -26,6 +26,13 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     )
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production (生产环境不能开启 DEBUG).")
+
+# Each web thread and worker thread keeps its database connection between requests (checked
+# before reuse): opening one per request cost ~6 ms, half of a case list page's time (the HTTP
+# benchmark: 80 -> 157 requests/s). DJANGO_CONN_MAX_AGE=0 opens one per request again (behind a
+# pooler such as PgBouncer).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

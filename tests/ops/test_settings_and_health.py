@@ -15,11 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEF"
 
 
-def import_production(**env: str) -> subprocess.CompletedProcess[str]:
+def import_production(
+    code: str = "import django; django.setup()", **env: str
+) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     environment.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -62,6 +64,18 @@ def test_production_starts_with_a_secure_configuration() -> None:
         DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="casework.example.cn"
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_keeps_database_connections_between_requests_unless_told_not_to() -> None:
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    secure = {"DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "casework.example.cn"}
+    kept = import_production(show, **secure)
+    assert kept.stdout.split() == ["60", "True"], kept.stderr
+    pooled = import_production(show, DJANGO_CONN_MAX_AGE="0", **secure)
+    assert pooled.stdout.split() == ["0", "True"], pooled.stderr
 
 
 def test_production_passes_djangos_deployment_checklist_without_a_warning() -> None:
