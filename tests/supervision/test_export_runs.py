@@ -167,3 +167,29 @@ def test_old_exports_files_are_removed_and_their_page_says_export_again(
     assert web.get(f"/admin/supervision/exportrun/{old.pk}/download/").status_code == 404
     page = web.get("/admin/supervision/exportrun/").content.decode()
     assert "已过期，请重新导出" in page
+
+
+def test_an_export_the_database_could_not_take_is_tried_again(
+    ledger: None, supervisor: User, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The worker's first try met a database that could not answer (SQLite's shared test
+    database said "table is locked" to a real worker now and then): the run is not left queued
+    for ever, the task tries again and writes it."""
+    from django.db import OperationalError
+
+    from supervision import tasks
+
+    run = export_runs.export_start(user=supervisor, query="")
+    real, tries = export_runs.export_write, []
+
+    def first_refused(run_id: int):  # type: ignore[no-untyped-def]
+        tries.append(run_id)
+        if len(tries) == 1:
+            raise OperationalError("database table is locked: supervision_exportrun")
+        return real(run_id)
+
+    monkeypatch.setattr(export_runs, "export_write", first_refused)
+    tasks.export_ledger.apply(args=(run.pk,), throw=False)  # as a worker: tried again
+    assert tries == [run.pk, run.pk]
+    run.refresh_from_db()
+    assert run.state == ExportState.DONE and run.rows_done == 7
