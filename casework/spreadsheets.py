@@ -17,7 +17,8 @@ def clean_text(value: str) -> tuple[str, bool]:
     """Text as a cell may hold it: stripped of the control characters XML cannot hold (Word's
     line break \\x0b becomes a newline); and whether it could be read as a formula, so must be
     written as text with Excel's quote prefix (shown exactly as typed)."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
+    if not value.isprintable():  # most text has no control character at all: no search
+        value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
     return value, value.startswith(FORMULA_STARTS)
 
 

@@ -20,6 +20,8 @@ from decimal import Decimal
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils import timezone
+
 from casework.spreadsheets import clean_text
 
 # Styles (cellXfs in STYLES, by position).
@@ -99,19 +101,18 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _serial(value: dt.date | dt.datetime) -> str:
-    """Excel's day number (1900 system): a date whole, a moment with its time of day."""
+def _serial(value: dt.date | dt.datetime, zone: dt.tzinfo) -> str:
+    """Excel's day number (1900 system): a date whole, a moment with its time of day (in
+    ``zone``, the export's: looked up once, not per cell)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            from django.utils import timezone
-
-            value = timezone.localtime(value).replace(tzinfo=None)
+            value = value.astimezone(zone).replace(tzinfo=None)
         delta = value - EPOCH
         return repr(delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6)
     return str((value - EPOCH.date()).days)
 
 
-def _cell(ref: str, value: Any, wrap: bool) -> str:
+def _cell(ref: str, value: Any, wrap: bool, zone: dt.tzinfo) -> str:
     kind = type(value)
     if kind is str:
         text, quoted = clean_text(value)
@@ -132,10 +133,10 @@ def _cell(ref: str, value: Any, wrap: bool) -> str:
     if kind is Decimal:
         return f'<c r="{ref}"><v>{value}</v></c>'
     if kind is dt.date:
-        return f'<c r="{ref}" s="{DATE}"><v>{_serial(value)}</v></c>'
+        return f'<c r="{ref}" s="{DATE}"><v>{_serial(value, zone)}</v></c>'
     if kind is dt.datetime:
-        return f'<c r="{ref}" s="{MOMENT}"><v>{_serial(value)}</v></c>'
-    return _cell(ref, str(value), wrap)
+        return f'<c r="{ref}" s="{MOMENT}"><v>{_serial(value, zone)}</v></c>'
+    return _cell(ref, str(value), wrap, zone)
 
 
 def _text_row(number: int, letters: list[str], values: list[str], style: int) -> str:
@@ -199,13 +200,14 @@ def table_write(
             head.append(_text_row(header_row, letters, names, HEADER))
             sheet.write("".join(head).encode())
             wrap = [n in wrapped for n in range(len(names))]
+            zone = timezone.get_current_timezone()
             chunk: list[str] = []
             number = header_row
             for values in rows:
                 number += 1
                 cells = "".join(
                     [
-                        _cell(f"{letter}{number}", value, wrapping)
+                        _cell(f"{letter}{number}", value, wrapping, zone)
                         for letter, value, wrapping in zip(letters, values, wrap, strict=True)
                     ]
                 )

@@ -189,3 +189,15 @@ def test_healthz_reports_a_broker_outage_without_failing(
         "transport": "redis",
         "error": body["checks"]["broker"]["error"],
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_does_not_jit_compile_the_pages_statements() -> None:
+    """A statement PostgreSQL estimates as costly (a page's correlated subqueries) was compiled
+    before it ran: 380 ms of a 20,000-row export's 700 ms. The connections turn it off."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
