@@ -12,12 +12,15 @@ from config.urls import urlpatterns as site
 # The page's 50 rows with every column the API's page shows (its joins, the pollution types'
 # codes, the reminder's rung, whether overdue and the days left), in the one order.
 FLOOR_SQL = """
-    SELECT c.id, c.kind, s.name, st.code, b.number, c.acceptance_number, c.summary, r.name,
-           r.gb_code, u.name, c.state, c.assigned_on, c.deadline, c.deadline_provisional,
-           c.state IN ('assigned', 'rectifying') AND c.deadline < current_date,
-           c.deadline - current_date, m.level, c.is_priority, c.channel,
+    SELECT c.id, c.kind, s.name AS source, st.code AS source_stream, b.number AS batch,
+           c.acceptance_number, c.summary, r.name AS region, r.gb_code AS region_code,
+           u.name AS unit, c.state, c.assigned_on, c.deadline, c.deadline_provisional,
+           c.state IN ('assigned', 'rectifying') AND c.deadline < current_date AS is_overdue,
+           c.deadline - current_date AS days_left, m.level AS escalation_level, c.is_priority,
+           c.channel,
            (SELECT string_agg(t.code, ',' ORDER BY t.sort_order) FROM cases_case_pollution_types x
-            JOIN cases_pollutiontype t ON t.id = x.pollutiontype_id WHERE x.case_id = c.id),
+            JOIN cases_pollutiontype t ON t.id = x.pollutiontype_id WHERE x.case_id = c.id)
+             AS pollution_types,
            c.address, c.latitude, c.longitude, c.reopen_count, c.feedback_deadline,
            c.feedback_outcome, c.rectification_deadline, c.version, c.updated_at
     FROM cases_case c
@@ -30,43 +33,13 @@ FLOOR_SQL = """
              THEN 1 WHEN c.state = 'verified' THEN 2 ELSE 3 END, c.deadline, c.id
     LIMIT 50
 """
-NAMES = (
-    "id",
-    "kind",
-    "source",
-    "source_stream",
-    "batch",
-    "acceptance_number",
-    "summary",
-    "region",
-    "region_code",
-    "unit",
-    "state",
-    "assigned_on",
-    "deadline",
-    "deadline_provisional",
-    "is_overdue",
-    "days_left",
-    "escalation_level",
-    "is_priority",
-    "channel",
-    "pollution_types",
-    "address",
-    "latitude",
-    "longitude",
-    "reopen_count",
-    "feedback_deadline",
-    "feedback_outcome",
-    "rectification_deadline",
-    "version",
-    "updated_at",
-)
 
 
 def floor(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_SQL)
-        rows = [dict(zip(NAMES, row, strict=True)) for row in cursor.fetchall()]
+        names = [column.name for column in cursor.description]  # the SQL's own names
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return JsonResponse({"results": rows})
 
 

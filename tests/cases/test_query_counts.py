@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from cases.services import progress_report_add
 from casework.models import Region, User
-from tests.factories import new_case
+from tests.factories import every_kind_of_row, new_case
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +62,6 @@ def test_the_case_page_costs_the_same_queries_whatever_it_lists(
     """The case page reads its nine lists in the case's row (casework.inline): a case with
     events, progress, milestones, field checks with photos, evidence, follow-ups, extension
     requests, co-operating units and pollution types costs what a bare case costs."""
-    from tests.casework.test_inline import every_kind_of_row
-
     api = APIClient()
     api.force_authenticate(jizhou_officer)
     bare = new_case(supervisor, jizhou)

@@ -152,3 +152,22 @@ def test_the_reminder_tick_costs_the_same_queries_for_ten_or_a_hundred_due() -> 
     assert many_queries <= few_queries + 2  # a few more ladders (deadlines), not one per case
     assert officer.notifications.count() == 110 == Notification.objects.count()
     assert reminders_scan() == 0  # nothing is due twice
+
+
+def test_the_http_floor_view_answers_the_columns_the_case_list_answers(
+    supervisor,  # type: ignore[no-untyped-def]
+    jizhou,
+) -> None:
+    """The HTTP benchmark's floor is the same page by hand: every column the API's list shows
+    but the two its labels and rules word (state_label, step)."""
+    from django.test import RequestFactory
+
+    from cases.api.serializers import CaseSerializer
+    from config.bench_urls import floor
+    from tests.factories import new_case
+
+    new_case(supervisor, jizhou, pollution_types=["water", "air"])
+    rows = json.loads(floor(RequestFactory().get("/bench/floor/")).content)["results"]
+    assert len(rows) == 1
+    assert set(rows[0]) == set(CaseSerializer.Meta.fields) - {"state_label", "step"}
+    assert set(rows[0]["pollution_types"].split(",")) == {"water", "air"}
