@@ -12,7 +12,6 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         from casework import (
             checks,  # noqa: F401  (registers the system checks)
-            lookups,  # noqa: F401  (registers field__in_each)
             receivers,  # noqa: F401  (connects the signal receivers)
             workdays,
         )

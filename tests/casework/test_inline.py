@@ -84,3 +84,37 @@ def test_inline_lists_equal_prefetched_ones_for_every_demo_case(
     assert first["attachments"] and first["follow_ups"] and first["extension_requests"]
     for one, other in zip(before, after, strict=True):
         assert one == other
+
+
+def test_a_related_value_read_by_subquery_equals_the_joined_one(supervisor, jizhou) -> None:  # type: ignore[no-untyped-def]
+    """``related_value`` answers what a join answers, NULL where a row on the way is missing (a
+    case without a batch, one without a reminder), forward and reverse, one step or two, and
+    inside a subquery (where the case table has another alias)."""
+    from cases.models import Batch
+    from casework.inline import related_value
+    from notifications.models import CaseReminder
+    from tests.factories import new_case, source
+
+    batch = Batch.objects.create(source=source(), number=7, handed_down_on="2026-01-05")
+    new_case(supervisor, jizhou, batch=batch)
+    without = new_case(supervisor, jizhou, source=source("省级督察", stream="provincial"))
+    CaseReminder.objects.filter(case=without).delete()
+    paths = ("source__name", "source__stream__code", "batch__number", "reminder__level")
+    joined = list(Case.objects.order_by("pk").values("pk", *paths))
+    read = Case.objects.annotate(**{f"v{n}": related_value(Case, p) for n, p in enumerate(paths)})
+    by_subquery = [
+        {"pk": row["pk"], **{p: row[f"v{n}"] for n, p in enumerate(paths)}}
+        for row in read.order_by("pk").values("pk", *(f"v{n}" for n in range(len(paths))))
+    ]
+    assert by_subquery == joined
+    assert {row["batch__number"] is None for row in joined} == {True, False}
+    assert {row["reminder__level"] is None for row in joined} == {True, False}
+    # Inside another query, twice over (aliases U0, then V0): the subquery follows the case
+    # table's alias there, not the outer query's case.
+    code = joined[0]["source__stream__code"]
+    named = read.filter(v1=code).values("pk")
+    twice = Case.objects.filter(pk__in=Case.objects.filter(pk__in=named).values("pk"))
+    assert set(twice.values_list("pk", flat=True)) == {
+        row["pk"] for row in joined if row["source__stream__code"] == code
+    }
+    assert 'U0."source_id"' in str(Case.objects.filter(pk__in=named).query)
