@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connection
 from django.db.models import CharField, OuterRef, QuerySet, Subquery
@@ -22,6 +23,7 @@ from cases.models import (
 )
 from cases.rules import is_city_supervisor
 from casework import clock, workdays
+from casework.inline import Inline, inline
 from casework.models import User
 
 # What each case is joined to, as one text: (the tables after FROM, the value, its order).
@@ -72,9 +74,21 @@ def case_list(*, fetched_by: User) -> QuerySet[Case]:
     Urgency: work owed by the unit (assigned, rectifying) by deadline, then what waits for the
     city (submitted, then verified), then what is closed.
     """
+    return _case_list().visible_to(fetched_by)
+
+
+def case_page(*, fetched_by: User, lists: tuple[Inline, ...]) -> QuerySet[Case]:
+    """The cases this user may see, each as its page shows it: its names (source, region,
+    unit, batch, reminder) and ``lists`` read in its row (``casework.inline``)."""
+    return _case_page(lists, connection.vendor).visible_to(fetched_by)
+
+
+# Built once and never run themselves: each request adds its scope to a copy. Building them for
+# every request cost ~1.5 ms of a case page, ~2 ms of the admin's list.
+@cache
+def _case_list() -> QuerySet[Case]:
     return (
-        Case.objects.visible_to(fetched_by)
-        .select_related("source__stream", "region", "unit", "batch", "reminder")
+        Case.objects.select_related(*PAGE_RELATED)
         .annotate(
             # The overdue list's "last progress report" column; a subquery, not a GROUP BY.
             last_progress_at=Subquery(
@@ -86,6 +100,14 @@ def case_list(*, fetched_by: User) -> QuerySet[Case]:
         )
         .order_by(*URGENT_FIRST)
     )
+
+
+@cache
+def _case_page(lists: tuple[Inline, ...], vendor: str) -> QuerySet[Case]:
+    return inline(Case.objects.select_related(*PAGE_RELATED).order_by(), *lists)
+
+
+PAGE_RELATED = ("source__stream", "region", "unit", "batch", "reminder")
 
 
 @dataclass(frozen=True)

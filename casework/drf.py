@@ -113,6 +113,9 @@ class RowsSerializer(serializers.ListSerializer):
         iterable = data.all() if isinstance(data, models.manager.BaseManager) else data
         plan = []
         for field in self.child._readable_fields:
+            if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+                # The active zone, asked once per list, not per value (~5 µs each).
+                field.timezone = field.default_timezone()
             plain = not isinstance(field, serializers.ManyRelatedField) and field.source != "*"
             plan.append((field.field_name, field.source_attrs if plain else None, field))
         rows = []

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +44,13 @@ class RegionKind(models.TextChoices):
 VISIBLE_REGIONS = (
     "SELECT r.id FROM casework_region r JOIN casework_region h ON r.path LIKE h.path || '%%' "
     "JOIN casework_membership m ON m.region_id = h.id WHERE m.user_id = %s"
+)
+
+
+# A user's (role, region, region's path) triples (User.held).
+HELD = (
+    "SELECT m.role, m.region_id, r.path FROM casework_membership m "
+    "JOIN casework_region r ON r.id = m.region_id WHERE m.user_id = %s"
 )
 
 
@@ -243,9 +250,10 @@ class User(AbstractUser):
         if cache is None:
             return None
         if self.pk not in cache:
-            cache[self.pk] = frozenset(
-                self.memberships.values_list("role", "region_id", "region__path")
-            )
+            # As SQL: building and compiling the ORM's query cost ~1 ms of every page.
+            with connections[router.db_for_read(Membership)].cursor() as cursor:
+                cursor.execute(HELD, [self.pk])
+                cache[self.pk] = frozenset(cursor.fetchall())
         return cache[self.pk]
 
     def _role_pairs(self) -> frozenset[tuple[str, int]] | None:

@@ -52,7 +52,7 @@ from cases.models import (
     FieldCheckPhoto,
 )
 from cases.notice import notice_publish
-from cases.selectors import case_list
+from cases.selectors import case_page
 from cases.services import (
     case_co_units_set,
     case_feedback,
@@ -65,7 +65,7 @@ from cases.services import (
     progress_report_add,
 )
 from casework.drf import FilterBackend
-from casework.inline import Inline, inline
+from casework.inline import Inline
 
 # What the case page lists, read in the case's row (casework.inline): one query, not ten.
 CASE_PAGE_LISTS = (
@@ -97,7 +97,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         if self.action == "list":
             # Plain rows, not Case instances (cases/api/rows.py).
             return list_rows(fetched_by=self.request.user)
-        return inline(case_list(fetched_by=self.request.user), *CASE_PAGE_LISTS)
+        return case_page(fetched_by=self.request.user, lists=CASE_PAGE_LISTS)
 
     def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
         """The list's filters and ordering choose among the cases; a case's page and actions
