@@ -36,6 +36,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cases.api.pagination import cursor_for
+from cases.api.rows import list_rows
 from cases.models import (
     OPEN_STATES,
     Case,
@@ -421,6 +422,20 @@ class Command(BaseCommand):
             lambda: officer_api.get("/api/v1/cases/"),
             PAGE_SQL.format(where=in_county, offset=0),
         )
+        # The same page beside the very statement the API sends, run by hand (no target): the
+        # share of Django and DRF alone. The floors above join the names; the API reads them
+        # by subquery (casework.inline.related_value), which PostgreSQL plans ~4 ms faster.
+        for name, user, client in (
+            ("supervisor", supervisor, api),
+            ("officer", officer, officer_api),
+        ):
+            own = list_rows(fetched_by=user)[:51].query.sql_with_params()
+            add(
+                f"api list page 1, {name}, beside its own SQL",
+                lambda client=client: client.get("/api/v1/cases/"),
+                own[0],
+                *own[1],
+            )
         deep = self._deep_page(supervisor)
         add(
             "api list deep page, supervisor",
