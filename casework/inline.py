@@ -270,11 +270,10 @@ class RelatedValue(models.Expression):
     subquery follows is a primary key or a unique one, so each answers one row or none. The
     row's own column is resolved where the annotation is used (a subquery's alias too)."""
 
-    def __init__(self, model: type[models.Model], path: str, key: Any = None) -> None:
+    def __init__(self, model: type[models.Model], path: str) -> None:
         self.sql, name, field = _value_sql(model, path)
         super().__init__(output_field=field)
-        self.model, self.path = model, path
-        self.key = key if key is not None else models.F(name)
+        self.key = models.F(name)  # resolved by Expression.resolve_expression, as its source
 
     def get_source_expressions(self) -> list[Any]:
         return [self.key]
@@ -282,16 +281,6 @@ class RelatedValue(models.Expression):
     def set_source_expressions(self, expressions: list[Any]) -> None:
         (self.key,) = expressions
 
-    def resolve_expression(self, *args: Any, **kwargs: Any) -> RelatedValue:
-        resolved = self.copy()
-        resolved.key = self.key.resolve_expression(*args, **kwargs)
-        return resolved
-
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         key, params = compiler.compile(self.key)
         return self.sql.replace("{key}", key), list(params)
-
-
-def related_value(model: type[models.Model], path: str) -> RelatedValue:
-    """``RelatedValue(model, path)``: ``model``'s value at ``path`` by a subquery, not a join."""
-    return RelatedValue(model, path)

@@ -132,23 +132,18 @@ class Visible(models.Expression):
     conditional = True
     output_field = models.BooleanField()
 
-    def __init__(self, user_id: int, region: Any = None, case: Any = None) -> None:
+    def __init__(self, user_id: int) -> None:
         super().__init__()
         self.user_id = user_id
-        self.region = region if region is not None else models.F("region_id")
-        self.case = case if case is not None else models.F("pk")
+        # The case's columns, resolved where the condition is used (Expression's own
+        # resolve_expression resolves the source expressions).
+        self.region, self.case = models.F("region_id"), models.F("pk")
 
     def get_source_expressions(self) -> list[Any]:
         return [self.region, self.case]
 
     def set_source_expressions(self, expressions: list[Any]) -> None:
         self.region, self.case = expressions
-
-    def resolve_expression(self, *args: Any, **kwargs: Any) -> Visible:
-        resolved = self.copy()
-        resolved.region = self.region.resolve_expression(*args, **kwargs)
-        resolved.case = self.case.resolve_expression(*args, **kwargs)
-        return resolved
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         region, _ = compiler.compile(self.region)

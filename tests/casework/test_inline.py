@@ -87,11 +87,11 @@ def test_inline_lists_equal_prefetched_ones_for_every_demo_case(
 
 
 def test_a_related_value_read_by_subquery_equals_the_joined_one(supervisor, jizhou) -> None:  # type: ignore[no-untyped-def]
-    """``related_value`` answers what a join answers, NULL where a row on the way is missing (a
+    """``RelatedValue`` answers what a join answers, NULL where a row on the way is missing (a
     case without a batch, one without a reminder), forward and reverse, one step or two, and
     inside a subquery (where the case table has another alias)."""
     from cases.models import Batch
-    from casework.inline import related_value
+    from casework.inline import RelatedValue
     from notifications.models import CaseReminder
     from tests.factories import new_case, source
 
@@ -101,7 +101,7 @@ def test_a_related_value_read_by_subquery_equals_the_joined_one(supervisor, jizh
     CaseReminder.objects.filter(case=without).delete()
     paths = ("source__name", "source__stream__code", "batch__number", "reminder__level")
     joined = list(Case.objects.order_by("pk").values("pk", *paths))
-    read = Case.objects.annotate(**{f"v{n}": related_value(Case, p) for n, p in enumerate(paths)})
+    read = Case.objects.annotate(**{f"v{n}": RelatedValue(Case, p) for n, p in enumerate(paths)})
     by_subquery = [
         {"pk": row["pk"], **{p: row[f"v{n}"] for n, p in enumerate(paths)}}
         for row in read.order_by("pk").values("pk", *(f"v{n}" for n in range(len(paths))))

@@ -424,7 +424,7 @@ class Command(BaseCommand):
         )
         # The same page beside the very statement the API sends, run by hand (no target): the
         # share of Django and DRF alone. The floors above join the names; the API reads them
-        # by subquery (casework.inline.related_value), which PostgreSQL plans ~4 ms faster.
+        # by subquery (casework.inline.RelatedValue), which PostgreSQL plans ~4 ms faster.
         for name, user, client in (
             ("supervisor", supervisor, api),
             ("officer", officer, officer_api),
