@@ -107,7 +107,7 @@ def _case_list() -> QuerySet[Case]:
 
 @cache
 def _case_page(lists: tuple[Inline, ...], vendor: str) -> QuerySet[Case]:
-    return inline(Case.objects.select_related(*PAGE_RELATED).order_by(), *lists)
+    return inline(Case.objects.order_by(), *lists, related=PAGE_RELATED)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The case page's lists read inside the case's row (casework.inline) answer exactly what
-``prefetch_related`` answers, value for value, in one query instead of ten."""
+"""The case page's lists and related rows read inside the case's row (casework.inline) answer
+exactly what ``prefetch_related`` and ``select_related`` answer, value for value, in one query
+instead of ten."""
 
 from __future__ import annotations
 
@@ -25,9 +26,10 @@ from cases.models import (
     PollutionType,
     ProgressReport,
 )
-from cases.selectors import case_list
+from cases.selectors import PAGE_RELATED, case_list
 from casework.inline import inline
 from casework.models import ResponsibleUnit, User
+from notifications.models import CaseReminder
 from tests.factories import every_kind_of_row
 
 pytestmark = pytest.mark.django_db
@@ -69,11 +71,22 @@ def test_inline_lists_equal_prefetched_ones_for_every_demo_case(
     request = APIRequestFactory().get("/")
     request.user = boss
     context = {"request": request}
+    # Cases without a batch and without a reminder: the page reads None for them, no query.
+    CaseReminder.objects.filter(case__in=Case.objects.order_by("pk")[3:6]).delete()
+    assert Case.objects.filter(batch=None).exists() and Case.objects.exclude(batch=None).exists()
     cases = case_list(fetched_by=boss).order_by("pk")
     before = [CaseDetailSerializer(case, context=context).data for case in prefetched(cases)]
     connection.queries_log.clear()
-    with django_assert_num_queries(1):  # the lists come with the cases
-        read = list(inline(cases, *CASE_PAGE_LISTS))
+    # The lists, and the single rows select_related joined (source and its stream, region,
+    # unit, batch, reminder), come with the cases.
+    with django_assert_num_queries(1):
+        read = list(inline(cases.select_related(None), *CASE_PAGE_LISTS, related=PAGE_RELATED))
+    with django_assert_num_queries(0):
+        assert {case.source.stream.code for case in read} >= {"central", "provincial"}
+        assert all(case.region.name and case.unit.name for case in read)
+        assert {case.batch is None for case in read} == {True, False}
+        assert {hasattr(case, "reminder") for case in read} == {True, False}
+        assert all(case.reminder.case is case for case in read if hasattr(case, "reminder"))
     after = [CaseDetailSerializer(case, context=context).data for case in read]
     assert len(after) > 200
     first = after[0]
