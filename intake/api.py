@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from cases.models import Source
+from casework.drf import ChoiceLabel
 from casework.errors import NotFound
 from intake.models import ImportKind, ImportRun, ImportState
 from intake.services import import_check, import_confirm, import_progress, runs_visible_to
@@ -29,10 +30,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportRunSerializer(serializers.ModelSerializer):
-    state_label = serializers.CharField(source="get_state_display")
-    kind_label = serializers.CharField(source="get_kind_display")
+    state_label = ChoiceLabel("state")
+    kind_label = ChoiceLabel("kind")
     source = serializers.CharField(source="source.name", default=None)
-    created_by = serializers.CharField(source="created_by.__str__", default=None)
+    created_by = serializers.CharField(default=None)
     progress = serializers.SerializerMethodField()
 
     class Meta:

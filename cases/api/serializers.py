@@ -30,7 +30,7 @@ from cases.rules import mask_name, mask_phone, may_see_complainant
 from cases.services import (
     case_available_transitions,
 )
-from casework.drf import ReadModelSerializer, RowsSerializer
+from casework.drf import ChoiceLabel, ReadModelSerializer, RowsSerializer
 from casework.models import ResponsibleUnit
 
 
@@ -119,7 +119,7 @@ class CaseSerializer(ReadModelSerializer):
 
 
 class ProgressReportSerializer(ReadModelSerializer):
-    reported_by = serializers.CharField(source="reported_by.__str__")
+    reported_by = serializers.CharField()
 
     class Meta:
         model = ProgressReport
@@ -135,11 +135,11 @@ class MilestoneSerializer(ReadModelSerializer):
 
 
 class EventSerializer(ReadModelSerializer):
-    actor = serializers.CharField(source="actor.__str__", allow_null=True, default=None)
+    actor = serializers.CharField(allow_null=True, default=None)
     # Blank for events that are not transitions; declared so that the schema says so.
     from_state = serializers.ChoiceField(choices=State.choices, allow_blank=True, read_only=True)
     to_state = serializers.ChoiceField(choices=State.choices, allow_blank=True, read_only=True)
-    action_label = serializers.CharField(source="get_action_display")
+    action_label = ChoiceLabel("action")
 
     class Meta:
         model = CaseEvent
@@ -175,8 +175,8 @@ class ExtensionRequestSerializer(ReadModelSerializer):
 
 
 class AttachmentSerializer(ReadModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
-    uploaded_by = serializers.CharField(source="uploaded_by.__str__")
+    kind_label = ChoiceLabel("kind")
+    uploaded_by = serializers.CharField()
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -201,7 +201,7 @@ class AttachmentSerializer(ReadModelSerializer):
 
 
 class FollowUpSerializer(ReadModelSerializer):
-    recorded_by = serializers.CharField(source="recorded_by.__str__")
+    recorded_by = serializers.CharField()
 
     class Meta:
         model = FollowUp
@@ -247,7 +247,7 @@ class FieldCheckPhotoSerializer(ReadModelSerializer):
 
 
 class FieldCheckSerializer(ReadModelSerializer):
-    inspector = serializers.CharField(source="inspector.__str__")
+    inspector = serializers.CharField()
     photos = FieldCheckPhotoSerializer(many=True, read_only=True)
 
     class Meta:
