@@ -16,9 +16,15 @@ def _labels(model: type[models.Model], field: str, language: str | None) -> dict
         return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
+def choice_labels(model: type[models.Model], field: str) -> dict[str, str]:
+    """Every label of ``field`` in the active language, by value: for a reader of many values
+    (an export: asking the active language costs ~3 µs, five times a row). Not to be changed."""
+    return _labels(model, field, translation.get_language())
+
+
 def choice_label(model: type[models.Model], field: str, value: object) -> str:
     """What ``get_<field>_display()`` says for ``value`` in the active language (empty for
     an empty value; the value itself if it is not a choice)."""
     if value in (None, ""):
         return ""
-    return _labels(model, field, translation.get_language()).get(value, str(value))  # type: ignore[call-overload]
+    return choice_labels(model, field).get(value, str(value))  # type: ignore[call-overload]

@@ -10,14 +10,13 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils import timezone
 
 from cases.handling import handling_text
 from cases.models import OPEN_STATES, Batch, Case, FeedbackOutcome, ProgressReport, State
 from cases.rows import case_rows
 from cases.selectors import joined
-from casework import workdays
-from casework.choices import choice_label
+from casework import clock, workdays
+from casework.choices import choice_label, choice_labels
 from casework.xlsx import table_write
 
 CHUNK = 2000
@@ -48,8 +47,28 @@ def label(field: str, value: str) -> str:
     return choice_label(Case, field, value)
 
 
+class Label:
+    """A column of a choice field's label: called on a row, ``label``; ``bound()``, the same
+    reading the labels of the active language once (``table_rows``, for every export)."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __call__(self, case: Any) -> str:
+        return label(self.field, getattr(case, self.field))
+
+    def bound(self) -> Callable[[Any], str]:
+        labels, field = choice_labels(Case, self.field), self.field
+
+        def read(case: Any) -> str:
+            value = getattr(case, field)
+            return "" if value in (None, "") else labels.get(value, str(value))
+
+        return read
+
+
 def _day(moment: dt.datetime | None) -> dt.date | None:
-    return timezone.localdate(moment) if moment else None
+    return clock.city_date(moment) if moment else None
 
 
 Column = tuple[str, Callable[[Any], Any]]  # reads a ``cases.rows.CaseRow``
@@ -61,7 +80,7 @@ LEDGER_COLUMNS: list[Column] = [
     ("行政区域", lambda c: c.region.name),
     ("污染类型", lambda c: c.pollution_names or ""),
     ("调查核实情况", lambda c: c.investigation),
-    ("是否属实", lambda c: label("truth_finding", c.truth_finding)),
+    ("是否属实", Label("truth_finding")),
     (
         "整改目标及措施",
         lambda c: "\n".join(x for x in (c.rectification_goal, c.rectification_measures) if x),
@@ -80,7 +99,7 @@ LEDGER_COLUMNS: list[Column] = [
     ("批次", lambda c: f"第{c.batch.number}批" if c.batch_id else ""),
     ("经度", lambda c: float(c.longitude) if c.longitude is not None else None),
     ("纬度", lambda c: float(c.latitude) if c.latitude is not None else None),
-    ("问题类别", lambda c: label("kind", c.kind)),
+    ("问题类别", Label("kind")),
     ("交办日期", lambda c: c.assigned_on),
     # A date counted on a provisional year is written as text with its mark: "2027-01-29（暂定）".
     (
@@ -88,9 +107,9 @@ LEDGER_COLUMNS: list[Column] = [
         lambda c: workdays.date_label(c.deadline, True) if c.deadline_provisional else c.deadline,
     ),
     ("反馈时限", lambda c: c.feedback_deadline),
-    ("办理结果", lambda c: label("feedback_outcome", c.feedback_outcome)),
+    ("办理结果", Label("feedback_outcome")),
     ("整改时限", lambda c: c.rectification_deadline),
-    ("办理状态", lambda c: label("state", c.state)),
+    ("办理状态", Label("state")),
     ("责令改正（家）", lambda c: c.ordered_to_correct),
     ("立案处罚（家）", lambda c: c.penalty_cases),
     ("罚款金额（万元）", lambda c: float(c.fines_10k_yuan)),
@@ -102,7 +121,7 @@ LEDGER_COLUMNS: list[Column] = [
     ("验收日期", lambda c: _day(c.verified_at)),
     ("销号日期", lambda c: _day(c.closed_at)),
     ("责任人被处理情况", lambda c: c.accountability_account),
-    ("来电/来信", lambda c: label("channel", c.channel)),
+    ("来电/来信", Label("channel")),
     ("地址", lambda c: c.address),
 ]
 
@@ -113,7 +132,7 @@ DISCLOSURE_COLUMNS: list[Column] = [
     ("行政区域", lambda c: c.region.name),
     ("污染类型", lambda c: c.pollution_names or ""),
     ("调查核实情况", lambda c: c.investigation),
-    ("是否属实", lambda c: label("truth_finding", c.truth_finding)),
+    ("是否属实", Label("truth_finding")),
     (
         "处理和整改情况",
         lambda c: "\n".join(x for x in (c.rectification_account, handling_text(c)) if x),
@@ -232,7 +251,8 @@ def list_ledger(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 def table_rows(cases: QuerySet[Case], columns: list[Column]) -> Iterator[list[Any]]:
     """Each case's values under ``columns``, streamed in chunks."""
-    return ([getter(case) for _, getter in columns] for case in _rows(cases))
+    getters = [getter.bound() if isinstance(getter, Label) else getter for _, getter in columns]
+    return ([getter(case) for getter in getters] for case in _rows(cases))
 
 
 def disclosure_heading(batch: Batch) -> str:

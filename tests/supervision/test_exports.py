@@ -50,8 +50,10 @@ def sheet_rows(content: bytes) -> list[list[object]]:
     return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
 
 
-def download(client: APIClient, url: str, **params: str) -> bytes:
-    response = client.get(url, params)
+def download(
+    client: APIClient, url: str, headers: dict[str, str] | None = None, **params: str
+) -> bytes:
+    response = client.get(url, params, headers=headers)
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     return b"".join(response.streaming_content)
@@ -74,6 +76,12 @@ def test_the_ledger_export_matches_the_ledger_row_for_row(
     assert first["批次"] == "第3批" and first["罚款金额（万元）"] == 12.5
     assert by_number["X3JX3"]["行政区域"] == "青原区"
     assert by_number["X3JX2"]["办结状态"] == "正在办理"
+    # Choice fields by their labels, in the language of the request (read once per export).
+    assert (first["办理状态"], first["问题类别"]) == ("已销号", "交办信访件")
+    assert first["是否属实"] == "属实" and first["来电/来信"] is None  # not recorded: empty
+    english = sheet_rows(download(client, "/api/v1/exports/ledger.xlsx", {"Accept-Language": "en"}))
+    first = dict(zip(header, english[1], strict=True))
+    assert (first["办理状态"], first["问题类别"]) == ("Closed out", "Petition case")
 
 
 def test_exports_honour_the_scope_and_the_filters(
