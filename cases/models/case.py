@@ -463,6 +463,12 @@ class Case(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return choice_label(Case, "state", self.state)
 
     @property
+    def kind_label(self) -> str:
+        """``get_kind_display()``, read once per language (``casework.choices``): the messages
+        say it, and the morning's reminders are thousands of messages."""
+        return choice_label(Case, "kind", self.kind)
+
+    @property
     def step(self) -> str | None:
         """The step the current deadline chases, while the unit owes work (else None)."""
         if self.state not in OPEN_STATES:

@@ -266,12 +266,12 @@ def _fire_chunk(
 
 
 def _rung_message(case: Case, reminder: CaseReminder, rung: Rung, people: list[User]) -> Message:
-    today = clock.today()
+    overdue = case.working_days_overdue(clock.today())
     context = {
         "case": case,
         "rule": rung.rule,
-        "working_days_left": max(-case.working_days_overdue(today), 0),
-        "working_days_overdue": max(case.working_days_overdue(today), 0),
+        "working_days_left": max(-overdue, 0),
+        "working_days_overdue": max(overdue, 0),
         "office": settings.CASEWORK_OFFICE_NAME,
     }
     title, body = _render("notifications/reminder.txt", context)

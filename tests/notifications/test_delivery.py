@@ -128,7 +128,9 @@ def test_events_tell_the_county_what_happened(
         .values_list("title", flat=True)
     )
     assert titles == ["【已交办】JZ-EV-1", "【验收不通过】JZ-EV-1"]
-    assert "污水仍外排" in Notification.objects.filter(recipient=jizhou_officer).latest("id").body
+    body = Notification.objects.filter(recipient=jizhou_officer).latest("id").body
+    assert "污水仍外排" in body
+    assert f"交办信访件：{case.summary}" in body and "当前状态：整改中" in body
     assert not Notification.objects.filter(recipient=qingyuan_officer).exists()
     # Nobody is told of what they did themselves.
     assert not Notification.objects.filter(recipient=supervisor, kind=Kind.EVENT).exists()
