@@ -57,6 +57,10 @@ def _object(model: type[models.Model], alias: str, vendor: str, extra: list[str]
     every column made the case page's statement 12 kB, and PostgreSQL parsed it on every
     request; SQLite has no row-to-JSON and names them."""
     decimals = [f for f in model._meta.concrete_fields if isinstance(f, models.DecimalField)]
+    taken = {f"'{f.column}'" for f in model._meta.concrete_fields} & set(extra[::2])
+    if taken:  # a relation named as a column would write over the column's value
+        names = sorted(name.strip("'") for name in taken)
+        raise ValueError(f"{model.__name__}: {names} name both a column and a relation")
     if vendor == "postgresql":
         members = [
             m for f in decimals for m in (f"'{f.column}'", f'CAST({alias}."{f.column}" AS TEXT)')
@@ -215,9 +219,8 @@ def _attach(owner: models.Model, inline: Inline, data: Any, db: str) -> None:
     owner._prefetched_objects_cache[field.name if field.many_to_many else field.cache_name] = cached
 
 
-Tree = tuple[
-    tuple[str, "Tree"], ...
-]  # select_related's names as a tree: (("source", (("stream", ()),)),)
+# select_related's names as a tree: (("source", (("stream", ()),)), ("region", ()))
+Tree = tuple[tuple[str, "Tree"], ...]
 
 
 def _tree(paths: Sequence[str]) -> Tree:

@@ -131,3 +131,14 @@ def test_a_related_value_read_by_subquery_equals_the_joined_one(supervisor, jizh
         row["pk"] for row in joined if row["source__stream__code"] == code
     }
     assert 'U0."source_id"' in str(Case.objects.filter(pk__in=named).query)
+
+
+def test_a_relation_named_as_a_column_is_refused() -> None:
+    """Each row is its columns with its relations' rows added under their names: a name that is
+    also a column would silently write over that column's value."""
+    from casework.inline import _object
+
+    for vendor in ("postgresql", "sqlite"):
+        assert "'actor'" in _object(CaseEvent, "i0", vendor, ["'actor'", "NULL"])
+        with pytest.raises(ValueError, match="actor_id"):
+            _object(CaseEvent, "i0", vendor, ["'actor_id'", "NULL"])
