@@ -97,6 +97,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         if self.action == "list":
             # Plain rows, not Case instances (cases/api/rows.py).
             return list_rows(fetched_by=self.request.user)
+        if self.action == "retrieve":
+            return self._page()
+        # The other routes act on one case, found in the user's scope (404 outside it) and
+        # worked by its service; where they answer with the case's page it is read afresh
+        # (_detail). Finding it by its page read its nine lists only to learn its id.
+        return Case.objects.visible_to(self.request.user)
+
+    def _page(self) -> QuerySet[Case]:
         return case_page(fetched_by=self.request.user, lists=CASE_PAGE_LISTS)
 
     def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
@@ -111,7 +119,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         return CaseSerializer if self.action == "list" else CaseDetailSerializer
 
     def _detail(self, case_id: int) -> Response:
-        case = self.get_queryset().get(pk=case_id)
+        case = self._page().get(pk=case_id)
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(request=TransitionRequestSerializer, responses=CaseDetailSerializer)

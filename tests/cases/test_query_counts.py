@@ -76,3 +76,24 @@ def test_the_case_page_costs_the_same_queries_whatever_it_lists(
         == queries(lambda: api.get(f"/api/v1/cases/{bare.pk}/"))
         <= 3
     )  # the user's memberships, the case with its lists, (SQLite) the savepoint-free read
+
+
+def test_an_action_reads_the_case_page_only_to_answer_with_it(
+    supervisor: User, jizhou_officer: User, jizhou: Region
+) -> None:
+    """A route that acts on a case finds it by id in the user's scope; the page (the case with
+    its nine lists) is read only where the answer is that page, once."""
+    api = APIClient()
+    api.force_authenticate(jizhou_officer)
+    case = new_case(supervisor, jizhou)
+
+    def pages(call) -> int:  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as captured:
+            response = call()
+            assert response.status_code in (200, 201), response.content[:300]
+        return sum("_inline_events" in query["sql"] for query in captured)
+
+    url = f"/api/v1/cases/{case.pk}"
+    assert pages(lambda: api.post(f"{url}/progress-reports/", {"text": "进展", "percent": 10})) == 0
+    assert pages(lambda: api.post(f"{url}/transitions/", {"transition": "start"})) == 1
+    assert api.post("/api/v1/cases/999999/transitions/", {"transition": "start"}).status_code == 404
