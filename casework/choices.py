@@ -25,6 +25,11 @@ def choice_labels(model: type[models.Model], field: str) -> dict[str, str]:
 def choice_label(model: type[models.Model], field: str, value: object) -> str:
     """What ``get_<field>_display()`` says for ``value`` in the active language (empty for
     an empty value; the value itself if it is not a choice)."""
+    return label_in(choice_labels(model, field), value)
+
+
+def label_in(labels: dict[str, str], value: object) -> str:
+    """``value``'s label among ``labels`` (``choice_labels``), as ``choice_label`` says it."""
     if value in (None, ""):
         return ""
-    return choice_labels(model, field).get(value, str(value))  # type: ignore[call-overload]
+    return labels.get(value, str(value))  # type: ignore[call-overload]

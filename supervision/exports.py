@@ -16,7 +16,7 @@ from cases.models import OPEN_STATES, Batch, Case, FeedbackOutcome, ProgressRepo
 from cases.rows import case_rows
 from cases.selectors import joined
 from casework import clock, workdays
-from casework.choices import choice_label, choice_labels
+from casework.choices import choice_label, choice_labels, label_in
 from casework.xlsx import table_write
 
 CHUNK = 2000
@@ -59,12 +59,7 @@ class Label:
 
     def bound(self) -> Callable[[Any], str]:
         labels, field = choice_labels(Case, self.field), self.field
-
-        def read(case: Any) -> str:
-            value = getattr(case, field)
-            return "" if value in (None, "") else labels.get(value, str(value))
-
-        return read
+        return lambda case: label_in(labels, getattr(case, field))
 
 
 def _day(moment: dt.datetime | None) -> dt.date | None:
