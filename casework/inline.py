@@ -79,6 +79,12 @@ def _object(model: type[models.Model], alias: str, vendor: str, extra: list[str]
     return f"JSON_OBJECT({', '.join(members + extra)})"
 
 
+def _reverse_one(field: Any) -> bool:
+    """Whether ``field`` is a reverse one-to-one (``case.reminder``): the related row's key
+    points at this row, not this row's at it."""
+    return bool(field.one_to_one and field.auto_created)
+
+
 def _parent_name(model: type[models.Model], inline: Inline) -> tuple[Any, str]:
     """The relation ``inline.name`` on ``model``: its field, and the name the related rows
     know the parent by."""
@@ -244,7 +250,7 @@ def _one_sql(
     field = model._meta.get_field(name)
     target = field.related_model
     alias = f"o{depth}"
-    if field.one_to_one and field.auto_created:  # a reverse one-to-one: its key points here
+    if _reverse_one(field):  # its key points here
         where = f'{alias}."{field.field.column}" = {outer}."{model._meta.pk.column}"'
     else:
         where = f'{alias}."{field.target_field.column}" = {outer}."{field.column}"'
@@ -266,7 +272,7 @@ def _attach_one(owner: models.Model, name: str, tree: Tree, data: Any, db: str) 
         row = _instance(field.related_model, data, db)
         for inner, below in tree:
             _attach_one(row, inner, below, data.get(inner), db)
-        if field.one_to_one and field.auto_created:
+        if _reverse_one(field):
             field.field.set_cached_value(row, owner)  # the row's key back to its parent
     field.set_cached_value(owner, row)
 
@@ -317,7 +323,7 @@ def _value_sql(model: type[models.Model], path: str) -> tuple[str, str, models.F
         field = current._meta.get_field(name)
         target = field.related_model
         inner = f"rv{depth}"  # never one of the ORM's aliases (T1, U0, V0…)
-        if field.one_to_one and field.auto_created:  # a reverse one-to-one: its key points here
+        if _reverse_one(field):  # its key points here
             near, far = f'{inner}."{field.field.column}"', current._meta.pk
         elif field.many_to_one or field.one_to_one:  # a foreign key of this row
             near, far = f'{inner}."{field.target_field.column}"', field

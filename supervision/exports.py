@@ -42,20 +42,16 @@ def accountability_text(case: Case) -> str:
     return "\n".join(x for x in (case.accountability_account, counts) if x)
 
 
-def label(field: str, value: str) -> str:
-    """What ``get_<field>_display()`` says for ``value`` (empty for empty)."""
-    return choice_label(Case, field, value)
-
-
 class Label:
-    """A column of a choice field's label: called on a row, ``label``; ``bound()``, the same
-    reading the labels of the active language once (``table_rows``, for every export)."""
+    """A column of a choice field's label (``casework.choices``): called on a row, as
+    ``get_<field>_display()`` says it; ``bound()``, the same reading the labels of the active
+    language once (``table_rows``, for every export)."""
 
     def __init__(self, field: str) -> None:
         self.field = field
 
     def __call__(self, case: Any) -> str:
-        return label(self.field, getattr(case, self.field))
+        return choice_label(Case, self.field, getattr(case, self.field))
 
     def bound(self) -> Callable[[Any], str]:
         labels, field = choice_labels(Case, self.field), self.field

@@ -118,9 +118,8 @@ def test_every_rung_of_the_ladder_in_working_days(
     body = Notification.objects.filter(recipient=jizhou_officer).latest("id").body
     assert body.startswith(f"{february_case.unit.name}：")
     assert "吉州区" in body and "2026年2月27日" in body
-    # The case's kind and state by their labels (read through casework.choices).
-    assert f"{february_case.kind_label}：{february_case.summary}" in body
-    assert f"当前状态：{february_case.state_label}" in body and "petition" not in body
+    # The case's kind and state by their labels, as the county reads them.
+    assert f"交办信访件：{february_case.summary}" in body and "当前状态：已交办" in body
     assert "予以挂牌督办" in body  # the rung's own words, as the ladder's data has them
     assert body.endswith("吉安市生态环境保护督察整改工作领导小组办公室")
 
