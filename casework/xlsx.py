@@ -112,31 +112,58 @@ def _serial(value: dt.date | dt.datetime, zone: dt.tzinfo) -> str:
     return str((value - EPOCH.date()).days)
 
 
-def _cell(ref: str, value: Any, wrap: bool, zone: dt.tzinfo) -> str:
+def _number(value: Any, zone: dt.tzinfo) -> str | None:
+    """A cell's style, type and value after its reference (`` s="3"><v>46000</v></c>``) for a
+    number, a boolean, a date or a moment; None for any other kind (written as its text)."""
     kind = type(value)
-    if kind is str:
-        text, quoted = clean_text(value)
-        if not text:
-            return f'<c r="{ref}"/>'
-        style = (QUOTED_WRAPPED if wrap else QUOTED) if quoted else (WRAPPED if wrap else PLAIN)
-        styled = f' s="{style}"' if style else ""
-        return (
-            f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{escape(text)}'
-            "</t></is></c>"
-        )
-    if value is None:  # written empty: every row is as wide as the header
-        return f'<c r="{ref}"/>'
     if kind is bool:
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f' t="b"><v>{int(value)}</v></c>'
     if kind is int or kind is float:
-        return f'<c r="{ref}"><v>{value!r}</v></c>'
+        return f"><v>{value!r}</v></c>"
     if kind is Decimal:
-        return f'<c r="{ref}"><v>{value}</v></c>'
+        return f"><v>{value}</v></c>"
     if kind is dt.date:
-        return f'<c r="{ref}" s="{DATE}"><v>{_serial(value, zone)}</v></c>'
+        return f' s="{DATE}"><v>{_serial(value, zone)}</v></c>'
     if kind is dt.datetime:
-        return f'<c r="{ref}" s="{MOMENT}"><v>{_serial(value, zone)}</v></c>'
-    return _cell(ref, str(value), wrap, zone)
+        return f' s="{MOMENT}"><v>{_serial(value, zone)}</v></c>'
+    return None
+
+
+Start = tuple[str, str, str]  # a column's cell start ('<c r="B'), its text's style, quoted
+
+
+def _starts(letters: list[str], wrap: list[bool]) -> list[Start]:
+    starts = []
+    for letter, wrapping in zip(letters, wrap, strict=True):
+        plain, quoted = (WRAPPED, QUOTED_WRAPPED) if wrapping else (PLAIN, QUOTED)
+        starts.append((f'<c r="{letter}', f' s="{plain}"' if plain else "", f' s="{quoted}"'))
+    return starts
+
+
+def _row(number: int, starts: list[Start], values: list[Any], zone: dt.tzinfo) -> str:
+    """A row of cells, written in one loop (a function call per cell was a third of an
+    export's writing): text inline, by ``clean_text``'s rule (never a formula: quoted); None
+    and empty text an empty cell, so every row is as wide as the header; numbers, booleans,
+    dates and moments by ``_number``; anything else as its text."""
+    n = str(number)
+    cells = [f'<row r="{n}">']
+    for (start, plain, quoted), value in zip(starts, values, strict=True):
+        if value is not None and type(value) is not str:
+            rest = _number(value, zone)
+            if rest is not None:
+                cells.append(f'{start}{n}"{rest}')
+                continue
+            value = str(value)
+        text, formula = clean_text(value) if value else ("", False)
+        if text:
+            cells.append(
+                f'{start}{n}"{quoted if formula else plain} t="inlineStr"><is>'
+                f'<t xml:space="preserve">{escape(text)}</t></is></c>'
+            )
+        else:
+            cells.append(f'{start}{n}"/>')
+    cells.append("</row>")
+    return "".join(cells)
 
 
 def _text_row(number: int, letters: list[str], values: list[str], style: int) -> str:
@@ -199,19 +226,13 @@ def table_write(
                 )
             head.append(_text_row(header_row, letters, names, HEADER))
             sheet.write("".join(head).encode())
-            wrap = [n in wrapped for n in range(len(names))]
+            starts = _starts(letters, [n in wrapped for n in range(len(names))])
             zone = timezone.get_current_timezone()
             chunk: list[str] = []
             number = header_row
             for values in rows:
                 number += 1
-                cells = "".join(
-                    [
-                        _cell(f"{letter}{number}", value, wrapping, zone)
-                        for letter, value, wrapping in zip(letters, values, wrap, strict=True)
-                    ]
-                )
-                chunk.append(f'<row r="{number}">{cells}</row>')
+                chunk.append(_row(number, starts, values, zone))
                 if len(chunk) == FLUSH:
                     sheet.write("".join(chunk).encode())
                     chunk = []
