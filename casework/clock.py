@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 _moment: ContextVar[dt.datetime | None] = ContextVar("casework_clock_moment", default=None)
@@ -30,6 +31,12 @@ def city_date(moment: dt.datetime) -> dt.date:
     project activates no other): Django's ``localdate`` asks for the active zone each time
     (~5 µs), and lists ask for today twice a row, exports for four dates a row."""
     return moment.astimezone(timezone.get_default_timezone()).date()
+
+
+def city_date_of(field: str) -> TruncDate:
+    """``city_date`` in SQL: the city's date of the moment in ``field`` (NULL where none), for
+    queries that want the day, not the moment (a date loads ten times faster than a moment)."""
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
 
 
 @contextmanager

@@ -4,7 +4,6 @@ megabytes)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
@@ -58,10 +57,6 @@ class Label:
         return lambda case: label_in(labels, getattr(case, field))
 
 
-def _day(moment: dt.datetime | None) -> dt.date | None:
-    return clock.city_date(moment) if moment else None
-
-
 Column = tuple[str, Callable[[Any], Any]]  # reads a ``cases.rows.CaseRow``
 
 # The ledger's columns in the order of the real ledger (see the domain brief).
@@ -107,10 +102,10 @@ LEDGER_COLUMNS: list[Column] = [
     ("约谈（人次）", lambda c: c.people_summoned),
     ("问责（人次）", lambda c: c.people_held_accountable),
     # When each step was taken, so that the ledger re-imports as a history ledger (intake).
-    ("反馈日期", lambda c: _day(c.fed_back_at)),
-    ("办结日期", lambda c: _day(c.submitted_at)),
-    ("验收日期", lambda c: _day(c.verified_at)),
-    ("销号日期", lambda c: _day(c.closed_at)),
+    ("反馈日期", lambda c: c.fed_back_on),
+    ("办结日期", lambda c: c.submitted_on),
+    ("验收日期", lambda c: c.verified_on),
+    ("销号日期", lambda c: c.closed_on),
     ("责任人被处理情况", lambda c: c.accountability_account),
     ("来电/来信", Label("channel")),
     ("地址", lambda c: c.address),
@@ -146,6 +141,17 @@ RELATED = (
 )
 
 
+# The days the steps were taken, in the city's calendar (``clock.city_date``'s rule), read as
+# dates in SQL: a moment costs ~3 µs to load (Django's loader is psycopg's Python one), a date
+# a tenth of that; four moments a row were a sixth of an export's time.
+STEP_DAYS = {
+    "fed_back_on": "fed_back_at",
+    "submitted_on": "submitted_at",
+    "verified_on": "verified_at",
+    "closed_on": "closed_at",
+}
+
+
 # What no column reads, left unread (a moment costs more to read than a date); the
 # complainant's name and phone are never exported.
 NOT_READ = {
@@ -160,6 +166,7 @@ NOT_READ = {
     "version",
     "created_at",
     "updated_at",
+    *STEP_DAYS.values(),
 }
 
 
@@ -168,6 +175,7 @@ def _rows(cases: QuerySet[Case]) -> Iterator[Any]:
     cases = cases.annotate(
         pollution_names=joined("pollution_names", "、"),
         co_unit_names=joined("co_unit_names", "、"),
+        **{day: clock.city_date_of(moment) for day, moment in STEP_DAYS.items()},
     )
     fields = [f.attname for f in Case._meta.concrete_fields if f.attname not in NOT_READ]
     rows = case_rows(cases, *fields, *RELATED, *cases.query.annotation_select)

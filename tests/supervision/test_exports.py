@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -82,6 +83,24 @@ def test_the_ledger_export_matches_the_ledger_row_for_row(
     english = sheet_rows(download(client, "/api/v1/exports/ledger.xlsx", {"Accept-Language": "en"}))
     first = dict(zip(header, english[1], strict=True))
     assert (first["办理状态"], first["问题类别"]) == ("Closed out", "Petition case")
+
+
+def test_the_step_dates_are_the_citys_days(batch_ledger: Batch, supervisor: User) -> None:
+    """Closed at 01:30 in Ji'an is that day, though it is still the day before in UTC; fed back
+    at 23:59 is that day, though the step dates are read as dates in SQL, not in Python."""
+    Case.objects.filter(acceptance_number="X3JX1").update(
+        fed_back_at=dt.datetime(2026, 11, 20, 15, 59, tzinfo=dt.UTC),
+        closed_at=dt.datetime(2026, 11, 20, 17, 30, tzinfo=dt.UTC),
+    )
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    header, *data = sheet_rows(download(client, "/api/v1/exports/ledger.xlsx"))
+    first = dict(zip(header, data[0], strict=True))
+    assert first["受理编号"] == "X3JX1"
+    assert first["反馈日期"] == dt.datetime(2026, 11, 20)
+    assert first["销号日期"] == dt.datetime(2026, 11, 21)
+    assert first["办结日期"] is not None and first["验收日期"] is not None
+    assert dict(zip(header, data[1], strict=True))["销号日期"] is None  # not closed: empty
 
 
 def test_exports_honour_the_scope_and_the_filters(
