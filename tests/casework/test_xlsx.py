@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+import uuid
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from openpyxl import load_workbook
 
 from casework.xlsx import column_letter, table_write
@@ -103,3 +107,39 @@ def test_a_moment_is_written_in_jian_whatever_the_zone_it_came_in() -> None:
     moment = dt.datetime(2026, 1, 1, 23, 0, tzinfo=ZoneInfo("America/New_York"))
     _, book, _ = written([[1, "", "", None, moment, None, None, None]])
     assert book.worksheets[0]["E2"].value == dt.datetime(2026, 1, 2, 12, 0)
+
+
+def test_many_rows_come_out_in_order_and_a_failure_reaches_the_caller() -> None:
+    """The sheet is written in chunks by a thread of its own: every row arrives, in order, and
+    a full disk (or a database gone mid-export) is the caller's error, with no thread left."""
+    rows = [
+        [n, uuid.UUID(int=n), f"第{n}件" * 5, dt.date(2026, 1, 1), None, n / 4, n, n % 2 == 0]
+        for n in range(1, 1601)  # several chunks
+    ]
+    count, book, _ = written(rows)
+    values = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert count == 1600 and [v[0] for v in values] == list(range(1, 1601))
+    assert values[-1][1] == str(uuid.UUID(int=1600)) and values[-1][2] == "第1600件" * 5
+
+    class Full(io.BytesIO):  # fails once, mid-sheet: the chunk is lost, so must the file be
+        failed = False
+
+        def write(self, data: bytes) -> int:  # type: ignore[override]
+            if self.tell() > 10_000 and not self.failed:
+                self.failed = True
+                raise OSError("No space left on device")
+            return super().write(data)
+
+    def options() -> dict[str, object]:
+        return {"title": "台账", "names": NAMES, "widths": [12] * 8, "wrapped": set()}
+
+    with pytest.raises(OSError, match="No space left"):
+        table_write(Full(), rows=rows, **options())  # type: ignore[arg-type]
+
+    def cut_off() -> Iterator[list[object]]:
+        yield from rows[:700]
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        table_write(io.BytesIO(), rows=cut_off(), **options())  # type: ignore[arg-type]
+    assert not [t for t in threading.enumerate() if t.name == "xlsx-writer"]
