@@ -15,7 +15,7 @@ from cases.models import OPEN_STATES, Batch, Case, FeedbackOutcome, ProgressRepo
 from cases.rows import case_rows
 from cases.selectors import joined
 from casework import clock, workdays
-from casework.choices import choice_label, choice_labels, label_in
+from casework.choices import choice_labels, label_in
 from casework.xlsx import table_write
 
 CHUNK = 2000
@@ -42,22 +42,18 @@ def accountability_text(case: Case) -> str:
 
 
 class Label:
-    """A column of a choice field's label (``casework.choices``): called on a row, as
-    ``get_<field>_display()`` says it; ``bound()``, the same reading the labels of the active
-    language once (``table_rows``, for every export)."""
+    """A column of a choice field's label (``casework.choices``), as ``get_<field>_display()``
+    says it: ``table_rows`` binds it to the active language's labels once per export."""
 
     def __init__(self, field: str) -> None:
         self.field = field
-
-    def __call__(self, case: Any) -> str:
-        return choice_label(Case, self.field, getattr(case, self.field))
 
     def bound(self) -> Callable[[Any], str]:
         labels, field = choice_labels(Case, self.field), self.field
         return lambda case: label_in(labels, getattr(case, field))
 
 
-Column = tuple[str, Callable[[Any], Any]]  # reads a ``cases.rows.CaseRow``
+Column = tuple[str, Callable[[Any], Any] | Label]  # reads a ``cases.rows.CaseRow``
 
 # The ledger's columns in the order of the real ledger (see the domain brief).
 LEDGER_COLUMNS: list[Column] = [

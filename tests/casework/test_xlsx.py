@@ -130,16 +130,14 @@ def test_many_rows_come_out_in_order_and_a_failure_reaches_the_caller() -> None:
                 raise OSError("No space left on device")
             return super().write(data)
 
-    def options() -> dict[str, object]:
-        return {"title": "台账", "names": NAMES, "widths": [12] * 8, "wrapped": set()}
-
+    options: dict[str, object] = {"title": "台账", "names": NAMES, "widths": [12] * 8}
     with pytest.raises(OSError, match="No space left"):
-        table_write(Full(), rows=rows, **options())  # type: ignore[arg-type]
+        table_write(Full(), rows=rows, wrapped=set(), **options)  # type: ignore[arg-type]
 
     def cut_off() -> Iterator[list[object]]:
         yield from rows[:700]
         raise RuntimeError("the database went away")
 
     with pytest.raises(RuntimeError, match="went away"):
-        table_write(io.BytesIO(), rows=cut_off(), **options())  # type: ignore[arg-type]
+        table_write(io.BytesIO(), rows=cut_off(), wrapped=set(), **options)  # type: ignore[arg-type]
     assert not [t for t in threading.enumerate() if t.name == "xlsx-writer"]
